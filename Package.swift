@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "VideoDistill",
+    products: [
+        // The product: libvideodistill.so, whose C face is include/videodistill.h.
+        .library(name: "videodistill", type: .dynamic, targets: ["VideoDistill"]),
+        .executable(name: "convert-weights", targets: ["convert-weights"]),
+    ],
+    targets: [
+        // MARK: C and system targets
+
+        // fp32 GEMM (Debian's libopenblas-dev).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        // Hot leaf kernels in C with run-time CPU dispatch (Swift cannot emit AVX-512 here).
+        .target(
+            name: "_VDKernels",
+            path: "Sources/_VDKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+        // ONNX reading through Debian's libonnx-dev/libprotobuf-dev, behind a plain C header.
+        // Used only by convert-weights, so the embeddable library stays small.
+        .target(
+            name: "_ONNXReader",
+            path: "Sources/_ONNXReader",
+            cxxSettings: [.define("ONNX_ML", to: "1"), .define("ONNX_NAMESPACE", to: "onnx")],
+            linkerSettings: [.linkedLibrary("onnx_proto"), .linkedLibrary("protobuf")]
+        ),
+
+        // MARK: Swift core
+
+        .target(
+            name: "VideoDistill",
+            dependencies: ["COpenBLAS", "_VDKernels"],
+            path: "Sources/VideoDistill"
+        ),
+
+        // MARK: Tools
+
+        .target(
+            name: "VideoDistillConvert",
+            dependencies: ["VideoDistill", "_ONNXReader"],
+            path: "tools/convert-weights/Sources/VideoDistillConvert"
+        ),
+        .executableTarget(
+            name: "convert-weights",
+            dependencies: ["VideoDistillConvert"],
+            path: "tools/convert-weights/Sources/convert-weights"
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "VideoDistillTests",
+            dependencies: ["VideoDistill", "VideoDistillConvert"],
+            path: "Tests/VideoDistillTests"
+        ),
+    ],
+    swiftLanguageModes: [.v5],
+    cLanguageStandard: .c11,
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,40 @@
+/// Element type of a stored tensor (GGML type ids, as GGUF stores them).
+public enum TensorType: UInt32, Sendable {
+    case f32 = 0
+    case f16 = 1
+    case i8 = 24
+    case i32 = 26
+    case f64 = 28
+
+    /// Bytes per element.
+    public var size: Int {
+        switch self {
+        case .f32, .i32: return 4
+        case .f16: return 2
+        case .i8: return 1
+        case .f64: return 8
+        }
+    }
+}
+
+/// A read-only view of one tensor inside the mapped model file. Never copied, never freed by itself:
+/// it lives as long as the `ModelFile` that made it.
+///
+/// `shape` is in PyTorch order (outermost first): a Linear weight is `[out, in]`.
+public struct TensorView: @unchecked Sendable {
+    public let name: String
+    public let shape: [Int]
+    public let type: TensorType
+    public let data: UnsafeRawPointer
+
+    public init(name: String, shape: [Int], type: TensorType, data: UnsafeRawPointer) {
+        self.name = name; self.shape = shape; self.type = type; self.data = data
+    }
+
+    public var count: Int { shape.reduce(1, *) }
+
+    /// The values of an f32 tensor. Precondition (checked by the loader): `type == .f32`.
+    public var floats: UnsafePointer<Float> { data.assumingMemoryBound(to: Float.self) }
+
+    public var floatBuffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: floats, count: count) }
+}

@@ -1,0 +1,1 @@
+#include "onnx_reader.h"

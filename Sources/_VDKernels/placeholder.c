@@ -1,0 +1,1 @@
+#include "vd_kernels.h"
