@@ -1,1 +1,0 @@
-#include "vd_kernels.h"

@@ -1,0 +1,14 @@
+#!/usr/bin/env python3
+"""Regenerate Tests/Fixtures/tiny_a and tiny_b (needs torch, onnx, onnxruntime). Deterministic: running it twice
+gives identical bytes."""
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from vdref.fixtures import main  # noqa: E402
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "Tests", "Fixtures"))
