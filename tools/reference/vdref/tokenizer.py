@@ -122,8 +122,8 @@ class Tokenizer:
 
     def tokenize(self, text: str, context_length: int) -> np.ndarray:
         """int64 [context_length]: SOT + ids + EOT, cut to context_length with EOT last, padded with 0."""
-        if context_length < 2:
-            raise ValueError(f"context_length {context_length} must be >= 2")
+        if context_length < 1:
+            raise ValueError(f"context_length {context_length} must be >= 1")
         ids = [self.sot] + self.encode(text) + [self.eot]
         if len(ids) > context_length:
             ids = ids[:context_length]
