@@ -1,0 +1,226 @@
+/*
+ * videodistill.h: the C interface of libvideodistill, a CPU inference runtime for VideoDistill video question
+ * answering (../shared/SPEC.md in the source tree is the model contract).
+ *
+ * Usage:
+ *
+ *     vd_model *model = NULL;
+ *     vd_model_params mp = vd_model_default_params();
+ *     if (vd_model_load("model.gguf", &mp, &model) != VD_OK) {
+ *         fprintf(stderr, "%s\n", vd_last_error());
+ *         return 1;
+ *     }
+ *     vd_video *video = NULL;      // encode the frames once ...
+ *     vd_encode_params ep = vd_encode_default_params();
+ *     vd_encode_frames(model, rgb, n_frames, height, width, row_stride, &ep, &video);
+ *     vd_answer_params ap = vd_answer_default_params();
+ *     vd_result *result = NULL;    // ... and ask as many questions as you like
+ *     if (vd_answer(model, video, "what colour is the ball?", &ap, &result) == VD_OK) {
+ *         printf("%s (%.2f)\n", vd_result_answer_text(result, 0), vd_result_answer_probability(result, 0));
+ *         vd_result_free(result);
+ *     }
+ *     vd_video_free(video);
+ *     vd_model_free(model);
+ *
+ * Thread safety: a vd_model is immutable once loaded and may be shared by any number of threads; so may a
+ * vd_video once encoded. Every call takes its own scratch memory, so concurrent calls on one model are safe.
+ * A vd_result belongs to the caller that received it. The last-error message is kept per thread.
+ *
+ * Errors: every fallible function returns a vd_status; on failure vd_last_error() describes the problem in
+ * words. No function aborts the process on bad input: NULL pointers, bad sizes, invalid UTF-8, non-finite
+ * pixels, a corrupt model file each give their own status.
+ *
+ * Ownership: objects returned through `**out` arguments are owned by the caller and released with their
+ * matching *_free function (which accepts NULL). Pointers returned by accessors stay valid while the object
+ * they came from lives.
+ */
+#ifndef VIDEODISTILL_H
+#define VIDEODISTILL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Status and errors ------------------------------------------------------------------------------------ */
+
+typedef enum vd_status {
+    VD_OK = 0,
+    VD_ERR_NULL_POINTER = 1,      /* a required pointer argument was NULL */
+    VD_ERR_INVALID_ARGUMENT = 2,  /* a size, count, stride or option is out of range or overflows */
+    VD_ERR_INVALID_TEXT = 3,      /* text is not valid UTF-8 */
+    VD_ERR_NON_FINITE = 4,        /* pixels hold NaN or infinity */
+    VD_ERR_IO = 5,                /* a file could not be opened, mapped or read */
+    VD_ERR_MODEL_FILE = 6,        /* the model file is malformed (header, table, shapes, metadata) */
+    VD_ERR_MISSING_HEAD = 7,      /* the model lacks the head (QA, VTM, CL) this call needs */
+    VD_ERR_WRONG_MODEL = 8,       /* the video was encoded by another model */
+    VD_ERR_NUMERICAL = 9,         /* NaN selection logits (SPEC 5) */
+    VD_ERR_ABORTED = 10,          /* the abort callback asked to stop */
+    VD_ERR_INTERNAL = 11          /* a bug: please report it with vd_last_error() */
+} vd_status;
+
+/* A constant English name for a status ("VD_ERR_IO: ..."); never NULL. */
+const char *vd_status_string(vd_status status);
+
+/* The message of the calling thread's most recent failure; "" when there was none. Valid until the thread's
+ * next call into the library. */
+const char *vd_last_error(void);
+
+/* The library version, "MAJOR.MINOR.PATCH". */
+const char *vd_version(void);
+
+/* ---- Model ------------------------------------------------------------------------------------------------ */
+
+typedef struct vd_model vd_model;
+
+typedef struct vd_model_params {
+    int32_t reserved; /* must be 0; room for future options */
+} vd_model_params;
+
+vd_model_params vd_model_default_params(void);
+
+/* Loads a model file (GGUF written by convert-weights). The file is memory-mapped and checked: magic,
+ * version, offsets, dtypes, every tensor's shape against the config. `params` may be NULL (defaults). */
+vd_status vd_model_load(const char *path, const vd_model_params *params, vd_model **out_model);
+
+/* Same from a buffer of n_bytes holding a whole model file; the buffer is copied and may be freed after. */
+vd_status vd_model_load_from_buffer(const void *data, size_t n_bytes, const vd_model_params *params,
+                                    vd_model **out_model);
+
+void vd_model_free(vd_model *model);
+
+/* The model's SPEC 11 configuration and what it holds. */
+typedef struct vd_model_info {
+    int32_t image_size, resize_short, patch_size;             /* S, R, patch */
+    int32_t vision_width, vision_layers, vision_heads;         /* Dv, ... */
+    int32_t text_width, text_layers, text_heads, vocab_size;   /* Dt_w, ..., V */
+    int32_t context_length, text_embed_dim;                    /* ..., Dt */
+    int32_t model_dim, model_heads, fs_layers, vr_layers;      /* D, H, L_fs, L_vr */
+    int32_t num_frames, num_selected, qa_hidden;               /* N, K, D_qa */
+    int32_t num_answers;                                       /* A (0 without a QA head) */
+    int32_t patches_per_frame;                                 /* P */
+    float mean[3], std[3];
+    float clip_ln_eps, ln_eps;
+    bool has_qa, has_vtm, has_cl;
+    const char *weight_type;                                   /* "f32" or "int8" */
+} vd_model_info;
+
+vd_status vd_model_get_info(const vd_model *model, vd_model_info *out_info);
+
+/* Answer string i (0 <= i < num_answers) in logit order, UTF-8; NULL when out of range. */
+const char *vd_model_answer(const vd_model *model, int32_t i);
+
+/* ---- Encoding a video (question-independent, once per video) --------------------------------------------- */
+
+typedef struct vd_video vd_video;
+
+/* Return true to stop a long encode (it then fails with VD_ERR_ABORTED and releases everything). */
+typedef bool (*vd_abort_callback)(void *user_data);
+/* Called after each encoded frame: n_done of n_total. */
+typedef void (*vd_progress_callback)(int32_t n_done, int32_t n_total, void *user_data);
+
+typedef struct vd_encode_params {
+    int32_t n_threads;                 /* >= 1; default 1 */
+    vd_progress_callback progress;     /* may be NULL */
+    void *progress_user_data;
+    vd_abort_callback abort;           /* may be NULL */
+    void *abort_user_data;
+} vd_encode_params;
+
+vd_encode_params vd_encode_default_params(void);
+
+/* Encodes a video from n_frames >= 1 uint8 RGB frames, interleaved (HWC), all height x width, each row
+ * row_stride >= 3 * width bytes apart and frame f starting at rgb + f * height * row_stride. The runtime
+ * picks N frames by SPEC 1's rule (repeats when n_frames < N), resizes, crops and normalises them and runs
+ * the frame encoder. `params` may be NULL (defaults). */
+vd_status vd_encode_frames(const vd_model *model, const uint8_t *rgb, int32_t n_frames, int32_t height,
+                           int32_t width, size_t row_stride, const vd_encode_params *params,
+                           vd_video **out_video);
+
+/* Encodes N already preprocessed frames: pixels float32 [n_frames, 3, S, S] with n_frames == N. Every value
+ * must be finite. */
+vd_status vd_encode_pixels(const vd_model *model, const float *pixels, int32_t n_frames,
+                           const vd_encode_params *params, vd_video **out_video);
+
+void vd_video_free(vd_video *video);
+
+/* Number of sampled frames (N) and, for frame n, the index into the caller's frames it came from
+ * (-1 when out of range; for vd_encode_pixels, n itself). */
+int32_t vd_video_num_frames(const vd_video *video);
+int32_t vd_video_source_frame(const vd_video *video, int32_t n);
+
+/* ---- Questions -------------------------------------------------------------------------------------------- */
+
+typedef struct vd_answer_params {
+    int32_t n_threads; /* >= 1; default 1 */
+    int32_t top_k;     /* answers to rank, 1..A; default 5 (clamped to A) */
+} vd_answer_params;
+
+vd_answer_params vd_answer_default_params(void);
+
+typedef struct vd_result vd_result;
+
+/* Answers a question (UTF-8, NUL-terminated; empty allowed; text longer than the context is truncated as
+ * SPEC 2.3 says). Needs the QA head. */
+vd_status vd_answer(const vd_model *model, const vd_video *video, const char *question,
+                    const vd_answer_params *params, vd_result **out_result);
+
+void vd_result_free(vd_result *result);
+
+/* Ranked answers: rank 0 is the most probable. Index into the answer list, its text and softmax probability;
+ * -1 / NULL / NaN when rank is out of range. */
+int32_t vd_result_top_k(const vd_result *result);
+int32_t vd_result_answer_index(const vd_result *result, int32_t rank);
+const char *vd_result_answer_text(const vd_result *result, int32_t rank);
+float vd_result_answer_probability(const vd_result *result, int32_t rank);
+
+/* All A QA logits. */
+const float *vd_result_qa_logits(const vd_result *result, int32_t *out_count);
+
+/* The K selected frames in slot order (duplicates possible): indices into the caller's frames, and into the N
+ * sampled frames. */
+const int32_t *vd_result_selected_frames(const vd_result *result, int32_t *out_count);
+const int32_t *vd_result_selected_samples(const vd_result *result, int32_t *out_count);
+
+/* Selection logits [N, K] row-major, and per-frame selection probabilities [N, K]: softmax over the N frames
+ * of each slot's logits. */
+const float *vd_result_selection_logits(const vd_result *result, int32_t *out_n, int32_t *out_k);
+const float *vd_result_selection_probabilities(const vd_result *result, int32_t *out_n, int32_t *out_k);
+
+/* v_star [D], the video representation the heads read. */
+const float *vd_result_v_star(const vd_result *result, int32_t *out_count);
+
+/* LA-Gate maps: FS [L_fs, N, H] and VR [L_vr, 1 + K*P, H] (token order of SPEC 6), row-major. */
+const float *vd_result_fs_gates(const vd_result *result, int32_t *out_layers, int32_t *out_tokens,
+                                int32_t *out_heads);
+const float *vd_result_vr_gates(const vd_result *result, int32_t *out_layers, int32_t *out_tokens,
+                                int32_t *out_heads);
+
+/* Video-text match score (SPEC 7, VTM head): log_softmax(vtm_logits)[1] with `text` as the question. For
+ * multiple choice, score question + " " + candidate for each candidate; the highest wins. */
+vd_status vd_match(const vd_model *model, const vd_video *video, const char *text,
+                   const vd_answer_params *params, float *out_score);
+
+/* Multiple choice over candidate answers (SPEC 7): scores[i] for question + " " + candidates[i]; *out_best is
+ * the highest (first on ties). scores may be NULL. */
+vd_status vd_choose(const vd_model *model, const vd_video *video, const char *question,
+                    const char *const *candidates, int32_t n_candidates, const vd_answer_params *params,
+                    float *out_scores, int32_t *out_best);
+
+/* CL head similarity of (video, text) in [-1, 1]. */
+vd_status vd_similarity(const vd_model *model, const vd_video *video, const char *text,
+                        const vd_answer_params *params, float *out_similarity);
+
+/* Token ids of `text` as the model sees them: context_length ids (SOT, BPE ids, EOT, zero padding) written to
+ * out_ids, which must hold `capacity` >= context_length entries; *out_count = context_length. */
+vd_status vd_tokenize(const vd_model *model, const char *text, int32_t *out_ids, int32_t capacity,
+                      int32_t *out_count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIDEODISTILL_H */
