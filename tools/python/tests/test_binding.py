@@ -1,0 +1,144 @@
+"""The Python binding against the ONNX Runtime fixtures, and every error class of the C boundary."""
+
+import threading
+
+import numpy as np
+import pytest
+from conftest import requires_library, tolerance
+
+pytestmark = requires_library
+
+
+def _vd():
+    import videodistill
+    return videodistill
+
+
+def test_model_config_matches_fixture(fixture):
+    model = _vd().Model(fixture.model_path)
+    cfg = fixture.json("config")
+    for key, value in cfg.items():
+        if isinstance(value, list):
+            assert np.allclose(model.config[key], value)
+        elif isinstance(value, float):
+            assert abs(model.config[key] - value) <= 1e-6 * abs(value)
+        else:
+            assert model.config[key] == value, key
+    assert model.answers == fixture.json("answers")
+    assert model.heads == ["qa", "vtm", "cl"]
+    assert model.weight_type == "f32"
+
+
+def test_answers_match_onnx_runtime(fixture):
+    vd = _vd()
+    model = vd.Model(fixture.model_path, threads=2)
+    video = model.encode_pixels(fixture.npy("pixels"))
+    for q, question in enumerate(fixture.json("questions")):
+        r = model.answer(video, question, top_k=len(model.answers))
+        ref = fixture.npy("qa_logits")[q]
+        assert np.abs(r.logits - ref).max() <= tolerance(ref)
+        assert model.answers[int(ref.argmax())] == r.answers[0]
+        assert r.selected_samples.tolist() == fixture.npy("selected")[q].tolist()
+        src = fixture.npy("source_frames")
+        assert r.selected_frames.tolist() == src[fixture.npy("selected")[q]].tolist()
+        for key in ("selection_logits", "v_star", "fs_gates", "vr_gates"):
+            ref = fixture.npy(key)[q]
+            assert np.abs(getattr(r, key) - ref).max() <= tolerance(ref), key
+        logits = fixture.npy("qa_logits")[q].astype(np.float64)
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        assert np.allclose(np.sort(p)[::-1], r.probabilities, atol=1e-5)
+        assert np.allclose(r.selection_probabilities.sum(axis=0), 1.0, atol=1e-5)
+        assert abs(model.similarity(video, question) - fixture.npy("cl_sim")[q]) <= 1e-4
+
+
+def test_encode_frames_matches_pixels_path(fixture):
+    model = _vd().Model(fixture.model_path)
+    video = model.encode_frames(fixture.npy("video"))
+    assert video.source_frames.tolist() == fixture.npy("source_frames").tolist()
+    question = fixture.json("questions")[0]
+    r = model.answer(video, question)
+    ref = fixture.npy("qa_logits")[0]
+    assert np.abs(r.logits - ref).max() <= 10 * tolerance(ref)  # pixels within 1e-4 of the fixture's
+    assert r.selected_samples.tolist() == fixture.npy("selected")[0].tolist()
+
+
+def test_multiple_choice_and_match(fixture):
+    model = _vd().Model(fixture.model_path)
+    video = model.encode_pixels(fixture.npy("pixels"))
+    scores, gaps = fixture.npy("mc_scores"), fixture.npy("mc_gap")
+    for q, (question, cands) in enumerate(zip(fixture.json("questions"), fixture.json("mc_candidates"))):
+        best, got = model.choose(video, question, cands)
+        assert np.abs(got - scores[q]).max() <= 1e-4
+        if gaps[q] > 1e-3:
+            assert best == int(scores[q].argmax())
+        assert abs(model.match(video, question + " " + cands[0]) - scores[q][0]) <= 1e-4
+
+
+def test_tokenize_matches_fixture(fixture):
+    model = _vd().Model(fixture.model_path)
+    for q, question in enumerate(fixture.json("questions")):
+        assert model.tokenize(question).tolist() == fixture.npy("token_ids")[q].tolist()
+
+
+def test_errors_carry_runtime_messages(fixture, tmp_path, converted):
+    vd = _vd()
+    with pytest.raises(vd.IOError, match="no-such"):
+        vd.Model(str(tmp_path / "no-such.gguf"))
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + b"\x00" * 60)
+    with pytest.raises(vd.ModelFileError):
+        vd.Model(str(bad))
+    with open(fixture.model_path, "rb") as f:
+        head = f.read(4096)
+    (tmp_path / "cut.gguf").write_bytes(head)
+    with pytest.raises(vd.ModelFileError):
+        vd.Model(str(tmp_path / "cut.gguf"))
+
+    model = vd.Model(fixture.model_path)
+    video = model.encode_pixels(fixture.npy("pixels"))
+    with pytest.raises(vd.InvalidTextError):
+        model.answer(video, b"bad \xff\xfe utf-8")
+    with pytest.raises(vd.InvalidArgumentError):
+        model.answer(video, "q", top_k=0)
+    pixels = fixture.npy("pixels").copy()
+    pixels[0, 0, 0, 0] = np.nan
+    with pytest.raises(vd.NonFiniteError):
+        model.encode_pixels(pixels)
+    with pytest.raises(vd.InvalidArgumentError):
+        model.encode_pixels(fixture.npy("pixels")[:-1])  # N - 1 frames
+    with pytest.raises(ValueError):
+        model.encode_frames(np.zeros((2, 4, 4), dtype=np.uint8))
+    with pytest.raises(vd.InvalidArgumentError):
+        model.encode_frames(np.zeros((0, 4, 4, 3), dtype=np.uint8))
+    other = vd.Model(converted["tiny_b" if fixture.name == "tiny_a" else "tiny_a"].model_path)
+    with pytest.raises(vd.WrongModelError):
+        other.answer(video, "q")
+    # Over-long and empty text are fine (truncated / [SOT, EOT]).
+    model.answer(video, "word " * 500)
+    model.answer(video, "")
+
+
+def test_concurrent_answers_equal_sequential(fixture):
+    model = _vd().Model(fixture.model_path)
+    video = model.encode_pixels(fixture.npy("pixels"))
+    questions = fixture.json("questions")
+    expected = [model.answer(video, q).logits for q in questions]
+    results, errors = {}, []
+
+    def worker(t):
+        try:
+            for i in range(10):
+                q = (t + i) % len(questions)
+                results[(t, i)] = (q, model.answer(video, questions[q]).logits)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for q, logits in results.values():
+        assert np.array_equal(logits, expected[q])

@@ -1,0 +1,227 @@
+"""VideoDistill video question answering on the CPU, through libvideodistill (ctypes + numpy).
+
+    import videodistill
+    model = videodistill.Model("model.gguf", threads=2)
+    video = model.encode_frames(frames)          # uint8 [F, H, W, 3]
+    result = model.answer(video, "what colour is the ball?")
+    print(result.answers[0], result.probabilities[0])
+"""
+
+import ctypes
+
+import numpy as np
+
+from . import _lib
+
+__all__ = ["Model", "Video", "Answer", "VideoDistillError", "version"]
+
+_L = _lib.load_library()
+
+_STATUS_NAMES = {
+    1: "NullPointer", 2: "InvalidArgument", 3: "InvalidText", 4: "NonFinite", 5: "IO", 6: "ModelFile",
+    7: "MissingHead", 8: "WrongModel", 9: "Numerical", 10: "Aborted", 11: "Internal",
+}
+
+
+class VideoDistillError(Exception):
+    """A failed runtime call: `status` is the C status code, the message is the runtime's own."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+# One subclass per status, so callers can catch exactly what they expect (videodistill.InvalidTextError, ...).
+_ERRORS = {}
+for _code, _name in _STATUS_NAMES.items():
+    _cls = type(_name + "Error", (VideoDistillError,), {})
+    _ERRORS[_code] = _cls
+    globals()[_cls.__name__] = _cls
+    __all__.append(_cls.__name__)
+
+
+def _check(status):
+    if status != 0:
+        message = _L.vd_last_error().decode("utf-8", "replace")
+        raise _ERRORS.get(status, VideoDistillError)(status, message)
+
+
+def version():
+    return _L.vd_version().decode()
+
+
+def _text(s):
+    if isinstance(s, bytes):
+        return s
+    if not isinstance(s, str):
+        raise TypeError(f"text must be str or bytes, not {type(s).__name__}")
+    return s.encode("utf-8", "surrogatepass")
+
+
+def _array(ptr, *shape):
+    n = int(np.prod(shape))
+    if n == 0 or not ptr:
+        return np.zeros(shape, dtype=np.float32 if ptr is None else np.dtype(ptr._type_))
+    return np.ctypeslib.as_array(ptr, shape=(n,)).reshape(shape).copy()
+
+
+class Video:
+    """A video encoded once by one model (its frame tokens); reuse it for any number of questions."""
+
+    def __init__(self, model, handle):
+        self._model, self._handle = model, handle
+
+    @property
+    def source_frames(self):
+        """For each of the N sampled frames, the index into the frames given to encode_frames."""
+        n = _L.vd_video_num_frames(self._handle)
+        return np.array([_L.vd_video_source_frame(self._handle, i) for i in range(n)], dtype=np.int64)
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            _L.vd_video_free(self._handle)
+            self._handle = None
+
+
+class Answer:
+    """One answered question: ranked answers and every output that explains them."""
+
+    def __init__(self, handle):
+        L, h = _L, handle
+        k = L.vd_result_top_k(h)
+        self.answers = [L.vd_result_answer_text(h, r).decode("utf-8") for r in range(k)]
+        self.answer_indices = [L.vd_result_answer_index(h, r) for r in range(k)]
+        self.probabilities = np.array([L.vd_result_answer_probability(h, r) for r in range(k)], dtype=np.float32)
+        n = ctypes.c_int32()
+        m = ctypes.c_int32()
+        t = ctypes.c_int32()
+        self.logits = _array(L.vd_result_qa_logits(h, ctypes.byref(n)), n.value)
+        self.selected_frames = _array(L.vd_result_selected_frames(h, ctypes.byref(n)), n.value).astype(np.int64)
+        self.selected_samples = _array(L.vd_result_selected_samples(h, ctypes.byref(n)), n.value).astype(np.int64)
+        self.selection_logits = _array(L.vd_result_selection_logits(h, ctypes.byref(n), ctypes.byref(m)),
+                                       n.value, m.value)
+        self.selection_probabilities = _array(
+            L.vd_result_selection_probabilities(h, ctypes.byref(n), ctypes.byref(m)), n.value, m.value)
+        self.v_star = _array(L.vd_result_v_star(h, ctypes.byref(n)), n.value)
+        self.fs_gates = _array(L.vd_result_fs_gates(h, ctypes.byref(n), ctypes.byref(m), ctypes.byref(t)),
+                               n.value, m.value, t.value)
+        self.vr_gates = _array(L.vd_result_vr_gates(h, ctypes.byref(n), ctypes.byref(m), ctypes.byref(t)),
+                               n.value, m.value, t.value)
+
+    def __repr__(self):
+        return f"Answer({self.answers[0]!r}, p={self.probabilities[0]:.3f})"
+
+
+class Model:
+    """A loaded model file (GGUF from convert-weights). Immutable; safe to share across threads."""
+
+    def __init__(self, path, threads=1):
+        if threads < 1:
+            raise ValueError("threads must be >= 1")
+        self.threads = int(threads)
+        handle = ctypes.c_void_p()
+        _check(_L.vd_model_load(str(path).encode(), None, ctypes.byref(handle)))
+        self._handle = handle
+        info = _lib.ModelInfo()
+        _check(_L.vd_model_get_info(handle, ctypes.byref(info)))
+        self.config = {name: getattr(info, name) for name, _ in _lib.ModelInfo._fields_[:21]}
+        self.config.update(mean=list(info.mean), std=list(info.std), clip_ln_eps=info.clip_ln_eps,
+                           ln_eps=info.ln_eps)
+        self.heads = [h for h in ("qa", "vtm", "cl") if getattr(info, "has_" + h)]
+        self.weight_type = info.weight_type.decode()
+        self.answers = [_L.vd_model_answer(handle, i).decode("utf-8") for i in range(info.num_answers)]
+
+    def __del__(self):
+        if getattr(self, "_handle", None):
+            _L.vd_model_free(self._handle)
+            self._handle = None
+
+    def _encode_params(self, threads):
+        p = _L.vd_encode_default_params()
+        p.n_threads = self.threads if threads is None else int(threads)
+        return p
+
+    def _answer_params(self, threads, top_k=5):
+        p = _L.vd_answer_default_params()
+        p.n_threads = self.threads if threads is None else int(threads)
+        p.top_k = int(top_k)
+        return p
+
+    def encode_frames(self, frames, threads=None):
+        """uint8 RGB frames [F, H, W, 3] (any F >= 1, any size) -> Video."""
+        frames = np.asarray(frames)
+        if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[3] != 3:
+            raise ValueError(f"frames must be uint8 [F, H, W, 3], got {frames.dtype} {frames.shape}")
+        frames = np.ascontiguousarray(frames)
+        F, H, W, _ = frames.shape
+        handle = ctypes.c_void_p()
+        params = self._encode_params(threads)
+        _check(_L.vd_encode_frames(self._handle, frames.ctypes.data_as(ctypes.c_void_p), F, H, W, W * 3,
+                                   ctypes.byref(params), ctypes.byref(handle)))
+        return Video(self, handle)
+
+    def encode_pixels(self, pixels, threads=None):
+        """Preprocessed float32 pixels [N, 3, S, S] -> Video."""
+        pixels = np.ascontiguousarray(np.asarray(pixels, dtype=np.float32))
+        if pixels.ndim != 4:
+            raise ValueError(f"pixels must be [N, 3, S, S], got shape {pixels.shape}")
+        c = self.config
+        if pixels.shape[1:] != (3, c["image_size"], c["image_size"]):
+            raise ValueError(f"pixels must be [N, 3, {c['image_size']}, {c['image_size']}], got {pixels.shape}")
+        handle = ctypes.c_void_p()
+        params = self._encode_params(threads)
+        _check(_L.vd_encode_pixels(self._handle, pixels.ctypes.data_as(ctypes.c_void_p), pixels.shape[0],
+                                   ctypes.byref(params), ctypes.byref(handle)))
+        return Video(self, handle)
+
+    def _video(self, video):
+        if not isinstance(video, Video):
+            raise TypeError("video must come from Model.encode_frames or Model.encode_pixels")
+        return video._handle
+
+    def answer(self, video, question, top_k=5, threads=None):
+        """Answer an open question: an Answer with answers, probabilities, logits, selected_frames,
+        selection_logits, v_star, fs_gates, vr_gates."""
+        handle = ctypes.c_void_p()
+        params = self._answer_params(threads, top_k)
+        _check(_L.vd_answer(self._handle, self._video(video), _text(question), ctypes.byref(params),
+                            ctypes.byref(handle)))
+        try:
+            return Answer(handle)
+        finally:
+            _L.vd_result_free(handle)
+
+    def match(self, video, text, threads=None):
+        """VTM match score log p(match) of (video, text)."""
+        out = ctypes.c_float()
+        params = self._answer_params(threads)
+        _check(_L.vd_match(self._handle, self._video(video), _text(text), ctypes.byref(params), ctypes.byref(out)))
+        return out.value
+
+    def choose(self, video, question, candidates, threads=None):
+        """Multiple choice: (index of the best candidate, scores)."""
+        cands = [_text(c) for c in candidates]
+        arr = (ctypes.c_char_p * max(1, len(cands)))(*cands)
+        scores = np.zeros(len(cands), dtype=np.float32)
+        best = ctypes.c_int32()
+        params = self._answer_params(threads)
+        _check(_L.vd_choose(self._handle, self._video(video), _text(question), arr, len(cands),
+                            ctypes.byref(params), scores.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+                            ctypes.byref(best)))
+        return best.value, scores
+
+    def similarity(self, video, text, threads=None):
+        """CL head cosine similarity of (video, text)."""
+        out = ctypes.c_float()
+        params = self._answer_params(threads)
+        _check(_L.vd_similarity(self._handle, self._video(video), _text(text), ctypes.byref(params),
+                                ctypes.byref(out)))
+        return out.value
+
+    def tokenize(self, text):
+        """int64 [context_length] token ids, as the model sees `text`."""
+        n = self.config["context_length"]
+        ids = (ctypes.c_int32 * n)()
+        count = ctypes.c_int32()
+        _check(_L.vd_tokenize(self._handle, _text(text), ids, n, ctypes.byref(count)))
+        return np.array(ids[:count.value], dtype=np.int64)
