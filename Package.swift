@@ -38,9 +38,11 @@ let package = Package(
 
         // MARK: Tools
 
+        // zlib, to read the gzipped BPE vocabulary the converter embeds.
+        .systemLibrary(name: "CZlib", path: "tools/convert-weights/Sources/CZlib"),
         .target(
             name: "VideoDistillConvert",
-            dependencies: ["VideoDistill", "_ONNXReader"],
+            dependencies: ["VideoDistill", "_ONNXReader", "CZlib"],
             path: "tools/convert-weights/Sources/VideoDistillConvert"
         ),
         .executableTarget(

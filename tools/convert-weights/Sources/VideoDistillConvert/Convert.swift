@@ -1,1 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import VideoDistill
+
+/// How to convert (the command line's options).
+public struct ConvertOptions: Equatable, Sendable {
+    /// Weight type to write; only "f32" for now.
+    public var type = "f32"
+    /// A config JSON file overriding the inputs' `videodistill.config`.
+    public var configPath: String?
+    /// An answers JSON file overriding the inputs' `videodistill.answers`.
+    public var answersPath: String?
+    /// The BPE vocabulary .gz (default: the one shipped in tools/reference/vdref); its SHA-256 is checked.
+    public var bpePath: String?
+    /// `general.name` (default: the output's file name without extension).
+    public var name: String?
+
+    public init() {}
+}
+
+/// What a conversion wrote.
+public struct ConvertSummary: Sendable, CustomStringConvertible {
+    public let output: String
+    public let tensorCount: Int
+    public let parameterCount: Int
+    public let fileSize: Int
+    public let heads: [Head]
+    public let answerCount: Int
+    /// Config keys the converter does not know (SPEC 11: ignored, but listed).
+    public let unknownConfigKeys: [String]
+    /// Initializers dropped as SPEC 10 allows.
+    public let ignoredInitializers: [String]
+
+    public var description: String {
+        var lines = [
+            "wrote \(output): \(tensorCount) tensors, \(parameterCount) parameters, \(fileSize) bytes",
+            "heads: \(heads.isEmpty ? "none" : heads.map(\.rawValue).joined(separator: ", "))"
+                + (answerCount > 0 ? " (\(answerCount) answers)" : ""),
+        ]
+        if !ignoredInitializers.isEmpty { lines.append("ignored: \(ignoredInitializers.joined(separator: ", "))") }
+        if !unknownConfigKeys.isEmpty { lines.append("unknown config keys (ignored): \(unknownConfigKeys.joined(separator: ", "))") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Converts ONNX exports (SPEC 11) into one model file (`ModelFileKeys`), then loads the result back
+/// with `ModelFile` as a last check. The output appears only when everything succeeded.
+public func convert(inputs: [String], output: String, options: ConvertOptions) throws -> ConvertSummary {
+    guard !inputs.isEmpty else { throw ConvertError("no input files") }
+    guard ModelFileKeys.supportedWeightTypes.contains(options.type) else {
+        throw ConvertError("--type \(options.type) is not supported; use one of \(ModelFileKeys.supportedWeightTypes)")
+    }
+    let files = try inputs.map { try ONNXFile(path: $0) }
+    let (config, unknownKeys) = try ConvertMetadata.config(path: options.configPath, inputs: files)
+    let answers = try ConvertMetadata.answers(path: options.answersPath, inputs: files)
+    let plan = try ConvertPlan(inputs: files, config: config, answers: answers)
+    let merges = try BPEMergesFile.merges(path: options.bpePath ?? BPEMergesFile.defaultPath,
+                                          count: ModelFile.mergeCount(vocabSize: config.vocabSize))
+
+    let name = options.name ?? defaultName(output)
+    let metadata = ModelFile.metadata(config: config, answers: answers, merges: merges,
+                                      bpeSHA256: BPEMergesFile.sha256, name: name, weightType: options.type)
+    let declarations = plan.tensors.map { GGUFTensorDeclaration(name: $0.row.name, shape: $0.row.shape, type: .f32) }
+    let temporary = output + ".partial-\(getpid())"
+    do {
+        let writer = try GGUFFileWriter(path: temporary, metadata: metadata, tensors: declarations,
+                                        alignment: ModelFileKeys.writtenAlignment)
+        for t in plan.tensors {
+            try ConvertPlan.values(t).withUnsafeBytes { try writer.append($0) }
+        }
+        try writer.finish()
+        let check = try ModelFile(path: temporary)
+        guard check.heads == plan.heads, check.tensors.count == plan.tensors.count else {
+            throw ConvertError("the written file does not read back as written")
+        }
+        guard rename(temporary, output) == 0 else {
+            throw ConvertError("cannot move \(temporary) to \(output): \(String(cString: strerror(errno)))")
+        }
+    } catch {
+        unlink(temporary)
+        throw error
+    }
+    var st = stat()
+    let size = stat(output, &st) == 0 ? Int(st.st_size) : 0
+    return ConvertSummary(output: output, tensorCount: plan.tensors.count,
+                          parameterCount: plan.tensors.reduce(0) { $0 + $1.row.shape.reduce(1, *) },
+                          fileSize: size, heads: plan.heads.sorted(), answerCount: answers.count,
+                          unknownConfigKeys: unknownKeys, ignoredInitializers: plan.ignored)
+}
+
+/// "dir/model.gguf" -> "model".
+func defaultName(_ path: String) -> String {
+    let file = path.split(separator: "/").last.map(String.init) ?? path
+    guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return file }
+    return String(file[..<dot])
+}

@@ -1,0 +1,130 @@
+// Opening an ONNX file and listing its initializers and metadata (onnx_reader.h).
+
+#include "onnx_reader_internal.hpp"
+
+#include <climits>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <set>
+
+namespace {
+
+/// The whole file as bytes; an empty file is an error (it would parse as an empty model).
+std::string read_file(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw vd_onnx::error("cannot open " + path);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw vd_onnx::error("cannot read " + path);
+    if (bytes.empty()) throw vd_onnx::error(path + " is empty, not an ONNX model");
+    // protobuf parses at most INT_MAX bytes; larger models keep their weights as external data.
+    if (bytes.size() > static_cast<size_t>(INT_MAX))
+        throw vd_onnx::error(path + " is over 2 GiB; export it with external data");
+    return bytes;
+}
+
+std::string folder_of(const std::string &path) {
+    size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+bool has_nul(const std::string &s) { return s.find('\0') != std::string::npos; }
+
+/// Checks dims and records each initializer's element count.
+void index_initializers(vd_onnx_file &f, const std::string &path) {
+    const onnx::GraphProto &g = f.model.graph();
+    if (g.sparse_initializer_size() > 0) throw vd_onnx::error(path + ": sparse initializers are not supported");
+    std::set<std::string> names;
+    for (const onnx::TensorProto &t : g.initializer()) {
+        const std::string &name = t.name();
+        if (name.empty() || has_nul(name)) throw vd_onnx::error(path + ": an initializer has an empty or invalid name");
+        if (!names.insert(name).second) throw vd_onnx::error(path + ": initializer " + name + " appears twice");
+        size_t n = 1;
+        for (int64_t d : t.dims()) {
+            if (d < 0) throw vd_onnx::error(path + ": initializer " + name + " has a negative dim");
+            if (d != 0 && n > SIZE_MAX / static_cast<uint64_t>(d))
+                throw vd_onnx::error(path + ": initializer " + name + " has too many elements");
+            n *= static_cast<size_t>(d);
+        }
+        f.initializers.push_back(&t);
+        f.n_elements.push_back(n);
+    }
+    for (const onnx::StringStringEntryProto &p : f.model.metadata_props()) {
+        if (has_nul(p.key()) || has_nul(p.value()))
+            throw vd_onnx::error(path + ": metadata entry " + p.key().c_str() + " holds a NUL byte");
+    }
+}
+
+}  // namespace
+
+extern "C" vd_onnx_file *vd_onnx_open(const char *path, char *err, size_t err_len) {
+    try {
+        if (path == nullptr) throw vd_onnx::error("no path given");
+        std::string bytes = read_file(path);
+        auto f = std::make_unique<vd_onnx_file>();
+        if (!f->model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+            throw vd_onnx::error(std::string(path) + " does not parse as an ONNX model");
+        if (!f->model.has_graph()) throw vd_onnx::error(std::string(path) + " holds no graph");
+        f->directory = folder_of(path);
+        index_initializers(*f, path);
+        return f.release();
+    } catch (const std::exception &e) {
+        vd_onnx::report(e.what(), err, err_len);
+    } catch (...) {
+        vd_onnx::report("unknown error while opening an ONNX file", err, err_len);
+    }
+    return nullptr;
+}
+
+extern "C" void vd_onnx_close(vd_onnx_file *f) { delete f; }
+
+extern "C" size_t vd_onnx_initializer_count(const vd_onnx_file *f) {
+    return f == nullptr ? 0 : f->initializers.size();
+}
+
+extern "C" int vd_onnx_initializer_info(const vd_onnx_file *f, size_t index, vd_onnx_initializer *out) {
+    if (f == nullptr || out == nullptr || index >= f->initializers.size()) return -1;
+    const onnx::TensorProto &t = *f->initializers[index];
+    out->name = t.name().c_str();
+    out->data_type = t.data_type();
+    out->n_dims = static_cast<size_t>(t.dims_size());
+    out->dims = t.dims().data();
+    out->n_elements = f->n_elements[index];
+    out->is_external = t.data_location() == onnx::TensorProto::EXTERNAL;
+    return 0;
+}
+
+extern "C" int vd_onnx_initializer_read_f32(const vd_onnx_file *f, size_t index, float *out, size_t count,
+                                            char *err, size_t err_len) {
+    try {
+        if (f == nullptr || index >= f->initializers.size()) throw vd_onnx::error("initializer index out of range");
+        const onnx::TensorProto &t = *f->initializers[index];
+        if (count != f->n_elements[index])
+            throw vd_onnx::error("initializer " + t.name() + " has " + std::to_string(f->n_elements[index]) +
+                                 " values, not " + std::to_string(count));
+        if (out == nullptr && count > 0) throw vd_onnx::error("no output buffer");
+        vd_onnx::read_f32(t, f->directory, out, count);
+        return 0;
+    } catch (const std::exception &e) {
+        vd_onnx::report(e.what(), err, err_len);
+    } catch (...) {
+        vd_onnx::report("unknown error while reading an initializer", err, err_len);
+    }
+    return -1;
+}
+
+extern "C" size_t vd_onnx_metadata_count(const vd_onnx_file *f) {
+    return f == nullptr ? 0 : static_cast<size_t>(f->model.metadata_props_size());
+}
+
+extern "C" int vd_onnx_metadata(const vd_onnx_file *f, size_t index, const char **key, const char **value) {
+    if (f == nullptr || key == nullptr || value == nullptr ||
+        index >= static_cast<size_t>(f->model.metadata_props_size()))
+        return -1;
+    const onnx::StringStringEntryProto &p = f->model.metadata_props(static_cast<int>(index));
+    *key = p.key().c_str();
+    *value = p.value().c_str();
+    return 0;
+}

@@ -1,0 +1,54 @@
+/// The command line of `convert-weights`.
+public struct ConvertArguments: Equatable {
+    public var inputs: [String] = []
+    public var output = ""
+    public var options = ConvertOptions()
+    /// `-h` / `--help` was given.
+    public var help = false
+
+    public static let usage = """
+        usage: convert-weights INPUT.onnx... -o OUTPUT.gguf [--type f32] [--config FILE] [--answers FILE]
+                               [--bpe FILE] [--name NAME]
+
+        Merges the initializers of the ONNX exports of one VideoDistill model (SPEC 11: frame_encoder.onnx,
+        answerer.onnx) into one GGUF model file, checked against the config (SPEC 10 names and shapes).
+          -o, --output FILE  the model file to write
+          --type f32         weight type (only f32 for now)
+          --config FILE      config JSON instead of the inputs' videodistill.config metadata
+          --answers FILE     answers JSON array instead of the inputs' videodistill.answers metadata
+          --bpe FILE         CLIP's bpe_simple_vocab_16e6.txt.gz (default: the copy in tools/reference/vdref;
+                             its SHA-256 must match)
+          --name NAME        general.name (default: the output's file name)
+        """
+
+    /// Parses `args` (without the program name).
+    public init(_ args: [String]) throws {
+        var i = 0
+        func value(_ flag: String) throws -> String {
+            i += 1
+            guard i < args.count, !args[i].isEmpty else { throw ConvertError("\(flag) needs a value") }
+            return args[i]
+        }
+        while i < args.count {
+            let a = args[i]
+            switch a {
+            case "-h", "--help": help = true
+            case "-o", "--output": output = try value(a)
+            case "--type": options.type = try value(a)
+            case "--config": options.configPath = try value(a)
+            case "--answers": options.answersPath = try value(a)
+            case "--bpe": options.bpePath = try value(a)
+            case "--name": options.name = try value(a)
+            default:
+                guard !a.hasPrefix("-") || a == "-" else { throw ConvertError("unknown option \(a)") }
+                inputs.append(a)
+            }
+            i += 1
+        }
+        if help { return }
+        guard !inputs.isEmpty else { throw ConvertError("no input files") }
+        guard !output.isEmpty else { throw ConvertError("no output file (-o OUTPUT.gguf)") }
+    }
+}
+
+
