@@ -97,6 +97,13 @@ _FIXED = {
         "<|ſtartoftext|>", "x<|startoftext|>y<|endoftext|>z", "<<|endoftext|>>", "|<|endoftext|>|",
         "<|endoftext|><|endoftext|><|endoftext|>",
     ],
+    # Scalars whose properties differ between Python 3.11's Unicode 14.0 and later versions (Swift 6.3 and
+    # the regex package follow 17.0): U+0295 was cased, U+1171E case-ignorable; U+1C89 (16.0) has a lower
+    # case only after 14.0; U+16D63 U+16D67 (16.0) compose under NFC only after 14.0.
+    "unicode_versions": [
+        "x\u0295\u03a3", "x\U0001171e\u03a3", "\u1c89\u1c8a", "\U00016d63\U00016d67", "a\U00010d50b",
+        "\U00016ea0\U00016ebb", "\U00011f04\U00011f05",
+    ],
     "long": [
         "word " * 100, "a" * 300, "supercalifragilisticexpialidocious" * 5,
         "The quick brown fox jumps over the lazy dog. " * 8,

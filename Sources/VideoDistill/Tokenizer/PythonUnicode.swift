@@ -53,9 +53,16 @@ enum PythonUnicode {
         return out
     }
 
-    private static func isCased(_ s: Unicode.Scalar) -> Bool { isAssigned(s) && s.properties.isCased }
+    /// Cased in Unicode 14.0. U+0295 `ʕ` was Ll (cased) there and is Lo since; no other scalar's Cased or
+    /// Case_Ignorable value differs between Unicode 14.0 and 17.0 in a way Final_Sigma can see (every scalar
+    /// was tried in `xcΣ` and `xΣc` against Python 3.11).
+    private static func isCased(_ s: Unicode.Scalar) -> Bool {
+        s.value == 0x295 || (isAssigned(s) && s.properties.isCased)
+    }
+
+    /// Case_Ignorable in Unicode 14.0. U+1171E (Ahom medial ra) was Mn (case-ignorable) there and is Mc since.
     private static func isCaseIgnorable(_ s: Unicode.Scalar) -> Bool {
-        isAssigned(s) && s.properties.isCaseIgnorable
+        s.value == 0x1171E || (isAssigned(s) && s.properties.isCaseIgnorable)
     }
 
     /// CPython's `handle_capital_sigma`.
