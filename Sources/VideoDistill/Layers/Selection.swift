@@ -1,0 +1,15 @@
+/// Frame selection (SPEC 5): idx_k = argmax over n of logits[n, k], the first index on ties, no noise.
+/// The K picks keep slot order and may repeat. NaN logits are an error.
+enum Selection {
+    /// logits: [N, K] -> idx [K], each in 0..<N.
+    static func argmax(_ logits: UnsafePointer<Float>, frames N: Int, slots K: Int) throws -> [Int] {
+        for i in 0..<(N * K) where logits[i].isNaN {
+            throw VideoDistillError.numerical("selection logit [\(i / K), \(i % K)] is NaN")
+        }
+        return (0..<K).map { k in
+            var best = 0
+            for n in 1..<Swift.max(N, 1) where logits[n * K + k] > logits[best * K + k] { best = n }
+            return best
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// The frame side (SPEC 1, 2.1): frames or pixels -> tokens [N, 1+P, Dv].
+extension VideoDistillModel {
+    /// Encodes N preprocessed frames. pixels: [N, 3, S, S] exactly (N = num_frames), all finite.
+    public func encode(pixels: UnsafeBufferPointer<Float>, threads: Int) throws -> EncodedVideo {
+        try Self.checkThreads(threads)
+        let c = config, frame = 3 * c.imageSize * c.imageSize
+        guard let base = pixels.baseAddress, pixels.count == c.numFrames * frame else {
+            throw VideoDistillError.invalidArgument(
+                "pixels: \(pixels.count) floats given, expected N x 3 x S x S = \(c.numFrames * frame)")
+        }
+        if let bad = pixels.firstIndex(where: { !$0.isFinite }) {
+            throw VideoDistillError.invalidArgument("pixel \(bad) is not a finite number")
+        }
+        let tokens = BLASThreads.shared.run(threads: threads) { encodeFrames(base, count: c.numFrames) }
+        return EncodedVideo(tokens: tokens, frameCount: c.numFrames, tokensPerFrame: c.tokensPerFrame,
+                            width: c.visionWidth, modelIdentity: identity, sourceFrameIndices: nil)
+    }
+
+    /// Picks N of F frames (SPEC 1), preprocesses them (SPEC 1.1) and encodes them. Frames are uint8 RGB,
+    /// interleaved, `rowStride >= 3 * width` bytes per row, frame i at `frames + i * height * rowStride`.
+    /// A frame picked more than once (F < N) is encoded once.
+    public func encode(frames: UnsafePointer<UInt8>, frameCount: Int, height: Int, width: Int, rowStride: Int,
+                       threads: Int) throws -> EncodedVideo {
+        try Self.checkThreads(threads)
+        let c = config, frame = 3 * c.imageSize * c.imageSize, perFrame = c.tokensPerFrame * c.visionWidth
+        let pixels = try FramePipeline.preprocess(frames: frames, frameCount: frameCount, height: height,
+                                                  width: width, rowStride: rowStride, config: c)
+        let indices = FramePipeline.frameIndices(frameCount: frameCount, numFrames: c.numFrames)
+        // Encode each distinct source frame once (indices never decrease, so repeats are adjacent).
+        let firsts = indices.indices.filter { $0 == 0 || indices[$0] != indices[$0 - 1] }
+        var unique = [Float](repeating: 0, count: firsts.count * frame)
+        for (u, n) in firsts.enumerated() {
+            unique.replaceSubrange(u * frame ..< (u + 1) * frame, with: pixels[n * frame ..< (n + 1) * frame])
+        }
+        let encoded = BLASThreads.shared.run(threads: threads) {
+            unique.withUnsafeBufferPointer { encodeFrames($0.baseAddress!, count: firsts.count) }
+        }
+        var tokens = [Float](repeating: 0, count: c.numFrames * perFrame)
+        var u = -1
+        for n in 0..<c.numFrames {
+            if u + 1 < firsts.count && firsts[u + 1] == n { u += 1 }
+            tokens.replaceSubrange(n * perFrame ..< (n + 1) * perFrame,
+                                   with: encoded[u * perFrame ..< (u + 1) * perFrame])
+        }
+        return EncodedVideo(tokens: tokens, frameCount: c.numFrames, tokensPerFrame: c.tokensPerFrame,
+                            width: c.visionWidth, modelIdentity: identity, sourceFrameIndices: indices)
+    }
+
+    /// Wraps tokens [N, 1+P, Dv] made earlier by this model's frame encoder (or an equivalent one, e.g. a
+    /// cache on disk) so that `answer` accepts them.
+    public func encodedVideo(tokens: [Float], sourceFrameIndices: [Int]? = nil) throws -> EncodedVideo {
+        let c = config, expected = c.numFrames * c.tokensPerFrame * c.visionWidth
+        guard tokens.count == expected else {
+            throw VideoDistillError.invalidArgument("tokens: \(tokens.count) floats given, expected N x (1+P) x Dv = \(expected)")
+        }
+        if let s = sourceFrameIndices, s.count != c.numFrames {
+            throw VideoDistillError.invalidArgument("sourceFrameIndices: \(s.count) given, expected N = \(c.numFrames)")
+        }
+        return EncodedVideo(tokens: tokens, frameCount: c.numFrames, tokensPerFrame: c.tokensPerFrame,
+                            width: c.visionWidth, modelIdentity: identity, sourceFrameIndices: sourceFrameIndices)
+    }
+
+    /// tokens [count, 1+P, Dv] of pixels [count, 3, S, S], in batches bounded by `frameBatchBytes`.
+    func encodeFrames(_ pixels: UnsafePointer<Float>, count: Int) -> [Float] {
+        let c = config, frame = 3 * c.imageSize * c.imageSize, perFrame = c.tokensPerFrame * c.visionWidth
+        let perFrameBytes = 4 * frameEncoder.workspaceFloatsPerFrame
+        let batch = Swift.max(1, Swift.min(count, Self.frameBatchBytes / Swift.max(perFrameBytes, 1)))
+        let ws = frameEncoder.workspace(frames: batch)
+        let patches = FloatBuffer(count: c.patchesPerFrame * 3 * c.patchSize * c.patchSize)
+        var tokens = [Float](repeating: 0, count: count * perFrame)
+        withExtendedLifetime((ws, patches)) {
+            tokens.withUnsafeMutableBufferPointer { out in
+                var f = 0
+                while f < count {
+                    let b = Swift.min(batch, count - f)
+                    frameEncoder.encode(pixels: pixels + f * frame, frames: b, into: out.baseAddress! + f * perFrame,
+                                        patches: patches.base, ws: ws)
+                    f += b
+                }
+            }
+        }
+        return tokens
+    }
+}

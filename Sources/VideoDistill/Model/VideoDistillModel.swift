@@ -1,0 +1,90 @@
+import Synchronization
+
+/// A loaded VideoDistill (SPEC 1-7) ready to answer questions about videos, in fp32.
+///
+/// Weights stay where the `ModelFile` mapped them: every layer holds views into it, resolved once here.
+/// Activations live in scratch owned by each call, so one model serves any number of concurrent calls.
+/// Each call takes `threads` (>= 1), OpenBLAS's thread count for its matrix products; OpenBLAS has one
+/// process-wide count, so concurrent calls asking for different counts take turns (`BLASThreads`).
+///
+/// Usage:
+///     let model = try VideoDistillModel(path: "model.gguf")
+///     let video = try model.encode(frames: rgb, frameCount: F, height: H, width: W, rowStride: 3 * W, threads: 2)
+///     let out = try model.answer(video, question: "what is the man holding?", threads: 2)
+///     let answer = out.topAnswer.map { model.answers[$0] }
+public final class VideoDistillModel: @unchecked Sendable {
+    /// The model's blueprint (SPEC 11).
+    public let config: ModelConfig
+    /// The QA head's answers, in logit order (empty without a QA head).
+    public let answers: [String]
+    /// The optional heads this model has.
+    public let heads: Set<Head>
+    /// Unique among the models of this process; stamps the videos this model encodes.
+    public let identity: UInt64
+
+    let file: ModelFile
+    let tokenizer: CLIPTokenizer
+    let frameEncoder: FrameEncoder
+    let textEncoder: TextEncoder
+    let answerer: Answerer
+    let headLayers: Heads
+
+    /// Scratch bound of a frame-encoder batch: frames are encoded together (GEMMs over frames * (1+P)
+    /// rows) as long as their scratch stays under this.
+    static let frameBatchBytes = 96 << 20
+    /// Largest thread count a call may ask for.
+    public static let maxThreads = 1024
+    /// The largest scratch one call may need (floats); beyond it a model file is refused at load.
+    static let maxScratchFloats = 1 << 34
+
+    private static let identities = Atomic<UInt64>(0)
+
+    /// Builds the model from a checked model file (kept alive by the model).
+    public init(file: ModelFile) throws {
+        let c = file.config
+        try c.validate()
+        try Self.checkSizes(c)
+        let w = WeightReader(file: file)
+        self.file = file
+        config = c
+        answers = file.answers
+        heads = file.heads
+        frameEncoder = try FrameEncoder(w, c)
+        textEncoder = try TextEncoder(w, c)
+        answerer = try Answerer(w, c)
+        headLayers = try Heads(w, c, answerCount: file.answers.count)
+        tokenizer = try CLIPTokenizer(merges: file.bpeMerges)
+        identity = Self.identities.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    /// Maps and checks the model file at `path`, then builds the model.
+    public convenience init(path: String) throws {
+        try self.init(file: ModelFile(path: path))
+    }
+
+    /// Sizes the kernels take as OpenBLAS ints, and the scratch one call needs, must stay in range.
+    private static func checkSizes(_ c: ModelConfig) throws {
+        let P = c.patchesPerFrame, D = c.modelDim
+        let widest = Swift.max(c.visionWidth, c.textWidth, D)
+        guard GEMM.fits(P * 3 * D, c.tokensPerFrame * c.visionWidth, 4 * widest, c.refinementTokens,
+                        c.numFrames * c.numFrames, 3 * c.patchSize * c.patchSize) else {
+            throw VideoDistillError.invalidModelFile("model sizes exceed the 32-bit sizes of the GEMM library")
+        }
+        let frame = c.tokensPerFrame * (9 * c.visionWidth) + c.tokensPerFrame * c.tokensPerFrame
+        guard Answerer.scratchFloats(c) <= maxScratchFloats, frame <= maxScratchFloats else {
+            throw VideoDistillError.invalidModelFile("model sizes need more than \(maxScratchFloats) floats of scratch")
+        }
+    }
+
+    /// Throws unless 1 <= threads <= maxThreads.
+    static func checkThreads(_ threads: Int) throws {
+        guard (1...maxThreads).contains(threads) else {
+            throw VideoDistillError.invalidArgument("threads = \(threads); expected 1...\(maxThreads)")
+        }
+    }
+
+    /// SPEC 2.3's token ids [context_length] of `text`.
+    public func tokenIds(_ text: String) throws -> [Int32] {
+        try tokenizer.tokenIds(text, contextLength: config.contextLength)
+    }
+}
