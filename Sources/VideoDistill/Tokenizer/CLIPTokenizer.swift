@@ -5,6 +5,18 @@
 /// (`BPEVocabulary`). The literal strings `<|startoftext|>` and `<|endoftext|>` in the text become the
 /// special ids, as in CLIP.
 ///
+/// Fidelity. Every step is written to reproduce Python 3.11 + ftfy 6.3.1 + `regex` code point for code
+/// point (see `FTFY`, `HTMLUnescape`, `PythonUnicode`, `NFC`, `PreTokenizer` for each rule). Character
+/// properties come from the Swift standard library (Unicode 17.0, like the `regex` package); where Python
+/// 3.11 uses its own Unicode 14.0 data (`str.lower`, `str.isspace`, `re`'s `\d`, NFC), scalars assigned
+/// after 14.0 are treated as unassigned, and the two scalars whose Cased/Case_Ignorable value changed since
+/// (U+0295, U+1171E) keep their 14.0 value. Swift's own `lowercased()` is not used: it lacks Python's
+/// Final_Sigma rule (`ΟΔΟΣ` -> `οδος`) and follows Unicode 17.0. Checked identical to the Python reference
+/// on the 491-string corpus, on 60,000 random strings, and on every assigned scalar (private use sampled)
+/// alone and in `xcΣ`/`xΣc`.
+/// Known difference: a decimal character reference of more than 4,300 digits makes Python raise
+/// (`int()` digit limit); here it decodes to U+FFFD.
+///
 /// The value is immutable and keeps no cache, so one tokenizer can serve any number of threads.
 ///
 /// ```swift
