@@ -7,6 +7,7 @@ let package = Package(
         // The product: libvideodistill.so, whose C face is include/videodistill.h.
         .library(name: "videodistill", type: .dynamic, targets: ["VideoDistill"]),
         .executable(name: "convert-weights", targets: ["convert-weights"]),
+        .executable(name: "vd-bench", targets: ["vd-bench"]),
     ],
     targets: [
         // MARK: C and system targets
@@ -49,6 +50,12 @@ let package = Package(
             name: "convert-weights",
             dependencies: ["VideoDistillConvert"],
             path: "tools/convert-weights/Sources/convert-weights"
+        ),
+        // Throughput of the fp32 runtime on a random paper-config model (`swift run -c release vd-bench`).
+        .executableTarget(
+            name: "vd-bench",
+            dependencies: ["VideoDistill", "VideoDistillConvert"],
+            path: "tools/benchmark"
         ),
 
         // MARK: Tests

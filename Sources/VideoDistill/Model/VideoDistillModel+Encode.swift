@@ -46,6 +46,23 @@ extension VideoDistillModel {
                             width: c.visionWidth, modelIdentity: identity, sourceFrameIndices: indices)
     }
 
+    /// Encodes any number of preprocessed frames, for callers that assemble a video themselves (streaming,
+    /// caches, benchmarks): pixels [F, 3, S, S] (F >= 1, all finite) -> tokens [F, 1+P, Dv]. A video for
+    /// `answer` is N such frames, wrapped with `encodedVideo(tokens:)`.
+    public func encodeTokens(pixels: UnsafeBufferPointer<Float>, frameCount F: Int, threads: Int) throws -> [Float] {
+        try Self.checkThreads(threads)
+        let c = config, frame = 3 * c.imageSize * c.imageSize
+        let (expected, overflow) = F.multipliedReportingOverflow(by: frame)
+        guard F >= 1, !overflow, let base = pixels.baseAddress, pixels.count == expected else {
+            throw VideoDistillError.invalidArgument(
+                "pixels: \(pixels.count) floats for \(F) frames given, expected F x 3 x S x S with F >= 1")
+        }
+        if let bad = pixels.firstIndex(where: { !$0.isFinite }) {
+            throw VideoDistillError.invalidArgument("pixel \(bad) is not a finite number")
+        }
+        return BLASThreads.shared.run(threads: threads) { encodeFrames(base, count: F) }
+    }
+
     /// Wraps tokens [N, 1+P, Dv] made earlier by this model's frame encoder (or an equivalent one, e.g. a
     /// cache on disk) so that `answer` accepts them.
     public func encodedVideo(tokens: [Float], sourceFrameIndices: [Int]? = nil) throws -> EncodedVideo {

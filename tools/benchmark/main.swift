@@ -1,0 +1,116 @@
+// vd-bench: throughput of the fp32 runtime on a model with random weights (or a model file).
+//
+//   vd-bench [--threads T] [--frames F] [--runs R] [--small] [--model PATH]
+//
+// Builds SPEC 9's paper config (or --small's) with random weights, writes it as a temporary model file,
+// loads it, then measures (medians over R runs, after one warm-up):
+//   - the frame encoder on F frames in one call (frames/s; a whole N-frame video is extrapolated from it
+//     and reported as such),
+//   - the text encoder alone, and one answer (text encoder + FS + selection + VR + heads) from cached tokens.
+import Foundation
+import VideoDistill
+
+struct Options {
+    var threads = 2, frames: Int? = nil, runs = 3, small = false, model: String? = nil
+
+    init(_ args: [String]) throws {
+        var i = 1
+        func value() throws -> String {
+            i += 1
+            guard i < args.count else { throw BenchError("\(args[i - 1]) needs a value") }
+            return args[i]
+        }
+        func int() throws -> Int {
+            let v = try value()
+            guard let n = Int(v), n >= 1 else { throw BenchError("\(args[i - 1]) needs a positive integer, got \(v)") }
+            return n
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--threads": threads = try int()
+            case "--frames": frames = try int()
+            case "--runs": runs = try int()
+            case "--small": small = true
+            case "--model": model = try value()
+            case "-h", "--help":
+                print("usage: vd-bench [--threads T] [--frames F] [--runs R] [--small] [--model PATH]")
+                exit(0)
+            default: throw BenchError("unknown argument \(args[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Median seconds of `runs` calls of body, after one warm-up call.
+func timeMedian(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    times.sort()
+    return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+}
+
+func run() throws {
+    let o = try Options(CommandLine.arguments)
+    var path = o.model
+    var temporary: String?
+    if path == nil {
+        let c = try BenchConfig.decode(o.small ? BenchConfig.smallJSON : BenchConfig.paperJSON)
+        let p = NSTemporaryDirectory() + "vd-bench-\(getpid()).gguf"
+        let start = Date()
+        try RandomModel.write(config: c, answerCount: o.small ? BenchConfig.smallAnswers : BenchConfig.paperAnswers, to: p)
+        print(String(format: "wrote random %@ model to %@ in %.1f s", o.small ? "small" : "paper-config", p,
+                     Date().timeIntervalSince(start)))
+        path = p
+        temporary = p
+    }
+    defer { if let t = temporary { unlink(t) } }
+    let model = try VideoDistillModel(path: path!)
+    let c = model.config
+    let S = c.imageSize, F = o.frames ?? (o.small ? 16 : 8)
+    print(Machine.summary)
+    print("threads: \(o.threads), runs: \(o.runs) (medians after one warm-up)")
+    print("config: S \(S), P \(c.patchesPerFrame), Dv \(c.visionWidth) x \(c.visionLayers) layers, text \(c.textWidth) x \(c.textLayers), D \(c.modelDim), N \(c.numFrames), K \(c.numSelected), A \(model.answers.count)")
+
+    // Frame encoder: F frames of random pixels in one call.
+    var rng = XorShift(seed: 7)
+    let pixels = (0..<(F * 3 * S * S)).map { _ in rng.uniform() * 2 }
+    var tokens: [Float] = []
+    let encode = try timeMedian(runs: o.runs) {
+        tokens = try pixels.withUnsafeBufferPointer { try model.encodeTokens(pixels: $0, frameCount: F, threads: o.threads) }
+    }
+    let fps = Double(F) / encode
+    let gflops = 2 * BenchConfig.frameMACs(c) * Double(F) / encode / 1e9
+    print(String(format: "frame encoder: %d frames in %.3f s = %.2f frames/s (%.1f ms/frame, %.0f GFLOP/s of GEMM work)",
+                 F, encode, fps, 1000 / fps, gflops))
+    print(String(format: "  an N = %d video: ~%.2f s (extrapolated from the %d frames measured, not measured)",
+                 c.numFrames, Double(c.numFrames) / fps, F))
+
+    // Answer from cached tokens: the F frames' tokens repeated to N frames.
+    let perFrame = c.tokensPerFrame * c.visionWidth
+    let videoTokens = (0..<c.numFrames).flatMap { n in tokens[(n % F) * perFrame ..< (n % F + 1) * perFrame] }
+    let video = try model.encodedVideo(tokens: videoTokens)
+    let ids = try model.tokenIds("what is the person in the video doing with the red ball?")
+    let text = try timeMedian(runs: o.runs) { _ = try model.textEmbedding(tokenIds: ids, threads: o.threads) }
+    let answer = try timeMedian(runs: o.runs) { _ = try model.answer(video, tokenIds: ids, threads: o.threads) }
+    print(String(format: "text encoder: %.1f ms", text * 1000))
+    print(String(format: "answer from cached tokens (text + FS + selection + VR over %d tokens + heads): %.1f ms",
+                 c.refinementTokens, answer * 1000))
+}
+
+do {
+    try run()
+} catch {
+    FileHandle.standardError.write(Data("vd-bench: \(error)\n".utf8))
+    exit(1)
+}
