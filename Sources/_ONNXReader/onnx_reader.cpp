@@ -2,25 +2,46 @@
 
 #include "onnx_reader_internal.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <cerrno>
 #include <climits>
-#include <fstream>
-#include <iterator>
+#include <cstring>
 #include <memory>
 #include <set>
 
 namespace {
 
-/// The whole file as bytes; an empty file is an error (it would parse as an empty model).
-std::string read_file(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw vd_onnx::error("cannot open " + path);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw vd_onnx::error("cannot read " + path);
-    if (bytes.empty()) throw vd_onnx::error(path + " is empty, not an ONNX model");
+/// Parses `path` straight from the file (no second copy of a large model in memory). An empty file is an
+/// error: it would parse as an empty model.
+void parse_file(const std::string &path, onnx::ModelProto &model) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw vd_onnx::error("cannot open " + path + ": " + std::strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        throw vd_onnx::error(path + " is not a regular file");
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        throw vd_onnx::error(path + " is empty, not an ONNX model");
+    }
     // protobuf parses at most INT_MAX bytes; larger models keep their weights as external data.
-    if (bytes.size() > static_cast<size_t>(INT_MAX))
+    if (static_cast<uint64_t>(st.st_size) > static_cast<uint64_t>(INT_MAX)) {
+        close(fd);
         throw vd_onnx::error(path + " is over 2 GiB; export it with external data");
-    return bytes;
+    }
+    bool ok;
+    {
+        google::protobuf::io::FileInputStream in(fd);
+        ok = model.ParseFromZeroCopyStream(&in) && in.GetErrno() == 0;
+    }
+    close(fd);
+    if (!ok) throw vd_onnx::error(path + " does not parse as an ONNX model");
 }
 
 std::string folder_of(const std::string &path) {
@@ -62,10 +83,8 @@ void index_initializers(vd_onnx_file &f, const std::string &path) {
 extern "C" vd_onnx_file *vd_onnx_open(const char *path, char *err, size_t err_len) {
     try {
         if (path == nullptr) throw vd_onnx::error("no path given");
-        std::string bytes = read_file(path);
         auto f = std::make_unique<vd_onnx_file>();
-        if (!f->model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-            throw vd_onnx::error(std::string(path) + " does not parse as an ONNX model");
+        parse_file(path, f->model);
         if (!f->model.has_graph()) throw vd_onnx::error(std::string(path) + " holds no graph");
         f->directory = folder_of(path);
         index_initializers(*f, path);

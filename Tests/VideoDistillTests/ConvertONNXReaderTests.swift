@@ -18,6 +18,7 @@ import Testing
         expectConvertError("does not parse") { _ = try open(dir, [0xFF, 0xFF, 0xFF, 0x0F, 0x08]) }
         expectConvertError("holds no graph") { _ = try open(dir, onnxModel([], graph: false)) }
         expectConvertError("cannot open") { _ = try ONNXFile(path: dir.file("missing.onnx")) }
+        expectConvertError("is not a regular file") { _ = try ONNXFile(path: dir.path) }
     }
 
     @Test func refusesBadInitializerLists() throws {
