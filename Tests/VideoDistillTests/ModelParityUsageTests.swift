@@ -61,6 +61,34 @@ import Testing
         #expect(try m.textEmbedding(tokenIds: Array(ids[...eot]), threads: 1) == m.textEmbedding(tokenIds: ids, threads: 1))
     }
 
+    @Test func encodeReportsProgressAndAborts() throws {
+        let f = try ParityFixture("tiny_b")
+        let pixels = try f.npy("pixels").floats, N = f.model.config.numFrames
+        var seen: [Int] = []
+        let control = EncodeControl(progress: { done, total in
+            #expect(total == N)
+            seen.append(done)
+        })
+        let video = try pixels.withUnsafeBufferPointer { try f.model.encode(pixels: $0, threads: 1, control: control) }
+        #expect(seen == Array(1...N))
+        #expect(withinSpecTolerance(video.tokens, try f.npy("tokens").floats))
+        var polls = 0
+        let abort = EncodeControl(shouldAbort: { polls += 1; return true })
+        #expect(throws: VideoDistillError.aborted) {
+            _ = try pixels.withUnsafeBufferPointer { try f.model.encode(pixels: $0, threads: 1, control: abort) }
+        }
+        #expect(polls == 1)
+        // Frames: tiny_b has 5 frames for N = 8, so 5 distinct frames are encoded.
+        let v = try f.npy("video")
+        var frames: [Int] = []
+        _ = try v.uint8s.withUnsafeBufferPointer {
+            try f.model.encode(frames: $0.baseAddress!, frameCount: v.shape[0], height: v.shape[1], width: v.shape[2],
+                               rowStride: 3 * v.shape[2], threads: 1,
+                               control: EncodeControl(progress: { done, total in frames.append(total) }))
+        }
+        #expect(frames == Array(repeating: 5, count: 5))
+    }
+
     /// NaN selection logits are SPEC 5's error: NaN tokens make every logit NaN.
     @Test func nanSelectionLogitsThrowNumerical() throws {
         let f = try ParityFixture("tiny_a")

@@ -42,8 +42,9 @@ struct FrameEncoder {
 
     /// tokens = ViT(pixels) for F frames, F * (1+P) <= ws.rows.
     /// pixels: [F, 3, S, S]; tokens: [F, 1+P, Dv]; patches: scratch [P, 3 * patch^2].
+    /// `shouldAbort` is polled before each block; true throws `.aborted`.
     func encode(pixels: UnsafePointer<Float>, frames F: Int, into tokens: UnsafeMutablePointer<Float>,
-                patches: UnsafeMutablePointer<Float>, ws: Workspace) {
+                patches: UnsafeMutablePointer<Float>, ws: Workspace, shouldAbort: (() -> Bool)? = nil) throws {
         let c = config, n = c.tokensPerFrame, Dv = c.visionWidth, S = c.imageSize
         let x = tokens   // the residual stream lives in the output
         for f in 0..<F {
@@ -58,7 +59,10 @@ struct FrameEncoder {
             vd_add(frame, positionalEmbedding.floats, n * Dv)
         }
         lnPre.apply(x, rows: F * n, into: x)
-        for block in blocks { block.apply(x, groups: F, n: n, causal: false, ws: ws) }
+        for block in blocks {
+            if shouldAbort?() == true { throw VideoDistillError.aborted }
+            block.apply(x, groups: F, n: n, causal: false, ws: ws)
+        }
         lnPost.apply(x, rows: F * n, into: x)
     }
 
