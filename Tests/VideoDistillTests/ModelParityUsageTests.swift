@@ -20,6 +20,18 @@ import Testing
             results[i] = (try? f.model.answer(video, tokenIds: ids, threads: 1 + i % 2).vStar) ?? []
         }
         for r in results { #expect(withinSpecTolerance(r, one.vStar)) }
+        // 16 concurrent encodes + answers, all with 2 OpenBLAS threads (they run together).
+        let pixels = try f.npy("pixels").floats
+        let tokens = try f.npy("tokens").floats
+        let ok = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 16)
+        ok.initialize(repeating: false)
+        defer { ok.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            guard let v = try? pixels.withUnsafeBufferPointer({ try f.model.encode(pixels: $0, threads: 2) }),
+                  let a = try? f.model.answer(v, tokenIds: ids, threads: 2) else { return }
+            ok[i] = withinSpecTolerance(v.tokens, tokens) && withinSpecTolerance(a.vStar, one.vStar)
+        }
+        #expect(ok.allSatisfy { $0 })
     }
 
     @Test func badInputThrows() throws {

@@ -43,7 +43,7 @@ public final class VideoDistillModel: @unchecked Sendable {
     public init(file: ModelFile) throws {
         let c = file.config
         try c.validate()
-        try Self.checkSizes(c)
+        try Self.checkSizes(c, answerCount: file.answers.count)
         let w = WeightReader(file: file)
         self.file = file
         config = c
@@ -63,11 +63,11 @@ public final class VideoDistillModel: @unchecked Sendable {
     }
 
     /// Sizes the kernels take as OpenBLAS ints, and the scratch one call needs, must stay in range.
-    private static func checkSizes(_ c: ModelConfig) throws {
+    private static func checkSizes(_ c: ModelConfig, answerCount: Int) throws {
         let P = c.patchesPerFrame, D = c.modelDim
-        let widest = Swift.max(c.visionWidth, c.textWidth, D)
+        let widest = Swift.max(c.visionWidth, c.textWidth, D, c.qaHidden)
         guard GEMM.fits(P * 3 * D, c.tokensPerFrame * c.visionWidth, 4 * widest, c.refinementTokens,
-                        c.numFrames * c.numFrames, 3 * c.patchSize * c.patchSize) else {
+                        c.numFrames * c.numFrames, 3 * c.patchSize * c.patchSize, answerCount) else {
             throw VideoDistillError.invalidModelFile("model sizes exceed the 32-bit sizes of the GEMM library")
         }
         let frame = c.tokensPerFrame * (9 * c.visionWidth) + c.tokensPerFrame * c.tokensPerFrame
