@@ -18,8 +18,10 @@ let package = Package(
         .target(
             name: "_VDKernels",
             path: "Sources/_VDKernels",
-            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-fvisibility=hidden"])]
         ),
+        // The public C header, visible to the Swift core that implements it; status strings, last error.
+        .target(name: "CVideoDistillAPI", path: "Sources/CVideoDistillAPI", exclude: ["README.md"]),
         // ONNX reading through Debian's libonnx-dev/libprotobuf-dev, behind a plain C header.
         // Used only by convert-weights, so the embeddable library stays small.
         .target(
@@ -33,7 +35,7 @@ let package = Package(
 
         .target(
             name: "VideoDistill",
-            dependencies: ["COpenBLAS", "_VDKernels"],
+            dependencies: ["COpenBLAS", "_VDKernels", "CVideoDistillAPI"],
             path: "Sources/VideoDistill"
         ),
 

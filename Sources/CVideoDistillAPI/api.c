@@ -8,7 +8,7 @@
 
 static _Thread_local char last_error[VD_MAX_ERROR];
 
-void vd_internal_set_last_error(const char *message) {
+__attribute__((visibility("hidden"))) void vd_internal_set_last_error(const char *message) {
     if (message == NULL) { last_error[0] = '\0'; return; }
     size_t n = strlen(message);
     if (n >= VD_MAX_ERROR) {

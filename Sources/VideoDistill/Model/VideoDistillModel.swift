@@ -23,7 +23,8 @@ public final class VideoDistillModel: @unchecked Sendable {
     public let identity: UInt64
 
     let file: ModelFile
-    let tokenizer: CLIPTokenizer
+    /// The BPE tokenizer built from the file's merges (SPEC 2.3).
+    public let tokenizer: CLIPTokenizer
     let frameEncoder: FrameEncoder
     let textEncoder: TextEncoder
     let answerer: Answerer

@@ -12,6 +12,9 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
 
 
 def _binary(name):
+    env = os.environ.get(name.upper().replace("-", "_"))  # e.g. CONVERT_WEIGHTS
+    if env:
+        return env
     for config in ("debug", "release"):
         path = os.path.join(ROOT, ".build", config, name)
         if os.path.exists(path):

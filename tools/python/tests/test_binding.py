@@ -39,8 +39,7 @@ def test_answers_match_onnx_runtime(fixture):
         assert np.abs(r.logits - ref).max() <= tolerance(ref)
         assert model.answers[int(ref.argmax())] == r.answers[0]
         assert r.selected_samples.tolist() == fixture.npy("selected")[q].tolist()
-        src = fixture.npy("source_frames")
-        assert r.selected_frames.tolist() == src[fixture.npy("selected")[q]].tolist()
+        assert r.selected_frames.tolist() == r.selected_samples.tolist()  # pixels: frame n is sample n
         for key in ("selection_logits", "v_star", "fs_gates", "vr_gates"):
             ref = fixture.npy(key)[q]
             assert np.abs(getattr(r, key) - ref).max() <= tolerance(ref), key
@@ -61,6 +60,8 @@ def test_encode_frames_matches_pixels_path(fixture):
     ref = fixture.npy("qa_logits")[0]
     assert np.abs(r.logits - ref).max() <= 10 * tolerance(ref)  # pixels within 1e-4 of the fixture's
     assert r.selected_samples.tolist() == fixture.npy("selected")[0].tolist()
+    src = fixture.npy("source_frames")
+    assert r.selected_frames.tolist() == src[fixture.npy("selected")[0]].tolist()
 
 
 def test_multiple_choice_and_match(fixture):
