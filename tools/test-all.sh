@@ -22,3 +22,7 @@ echo "== swift test"
 swift test
 echo "== python reference tests"
 python3 -m pytest -q tools/reference/tests
+echo "== python binding tests"
+python3 -m pytest -q tools/python/tests
+echo "== examples (C, C++, Python)"
+bash examples/run-examples.sh .build/debug

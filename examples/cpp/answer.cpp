@@ -1,7 +1,7 @@
 // Answer a question about raw RGB frames from C++, with RAII owners over the C handles.
 //
-//   c++ -std=c++17 -Iinclude examples/cpp/answer.cpp -L.build/release -lvideodistill \
-//       -Wl,-rpath,$PWD/.build/release -o answer_cpp
+//   c++ -std=c++17 -Iinclude examples/cpp/answer.cpp -L.build/release -lvideodistill
+//       -Wl,-rpath,$PWD/.build/release -o answer_cpp   (one line)
 //   ./answer_cpp MODEL.gguf FRAMES.rgb N_FRAMES HEIGHT WIDTH "what colour is the ball?"
 #include <cstdio>
 #include <fstream>
