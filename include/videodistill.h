@@ -155,8 +155,11 @@ int32_t vd_video_source_frame(const vd_video *video, int32_t n);
 /* ---- Questions -------------------------------------------------------------------------------------------- */
 
 typedef struct vd_answer_params {
-    int32_t n_threads; /* >= 1; default 1 */
-    int32_t top_k;     /* answers to rank, 1..A; default 5 (clamped to A) */
+    int32_t n_threads;        /* >= 1; default 1 */
+    int32_t top_k;            /* answers to rank, 1..A; default 5 (clamped to A) */
+    const int32_t *selection; /* NULL (default): VideoDistill's learned selection (SPEC 5). Otherwise K
+                                 indices into the N sampled frames, in slot order, used instead: for the
+                                 paper's ablations (e.g. evenly spaced frames), not for normal use. */
 } vd_answer_params;
 
 vd_answer_params vd_answer_default_params(void);

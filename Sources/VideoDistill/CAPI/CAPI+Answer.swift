@@ -2,12 +2,17 @@ import CVideoDistillAPI
 
 // Questions: answer, match, choose, similarity, tokenize (include/videodistill.h, "Questions").
 
-/// Checked answer params: thread count and top-k (clamped to A).
-private func answerOptions(_ params: UnsafePointer<vd_answer_params>?, answers: Int) throws -> (threads: Int, topK: Int) {
+/// Checked answer params: thread count, top-k (clamped to A) and the optional selection override.
+private func answerOptions(_ params: UnsafePointer<vd_answer_params>?, _ config: ModelConfig,
+                           answers: Int) throws -> (threads: Int, topK: Int, selection: [Int]?) {
     let p = params?.pointee ?? vd_answer_default_params()
     let threads = try threadCount(p.n_threads)
     guard p.top_k >= 1 else { throw CAPIError.argument("top_k = \(p.top_k) must be >= 1") }
-    return (threads, min(Int(p.top_k), answers))
+    var selection: [Int]? = nil
+    if let s = p.selection {
+        selection = (0..<config.numSelected).map { Int(s[$0]) }  // K entries; the core checks their range
+    }
+    return (threads, min(Int(p.top_k), answers), selection)
 }
 
 /// Resolves the (model, video) pair of a question call, checking they belong together.
@@ -27,9 +32,10 @@ public func vd_answer(_ model: OpaquePointer?, _ video: OpaquePointer?, _ questi
         out.pointee = nil
         let (m, v) = try pair(model, video)
         try m.requireHead(.qa)
-        let options = try answerOptions(params, answers: m.file.answers.count)
+        let options = try answerOptions(params, m.file.config, answers: m.file.answers.count)
         let ids = try m.tokenIds(question, "question")
-        let outputs = try m.model.answer(v.video, tokenIds: ids, threads: options.threads)
+        let outputs = try m.model.answer(v.video, tokenIds: ids, threads: options.threads,
+                                         selection: options.selection)
         out.pointee = Handles.retain(ResultHandle(owner: m, video: v.video, outputs: outputs, topK: options.topK))
     }
 }

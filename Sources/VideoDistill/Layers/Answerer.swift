@@ -55,7 +55,9 @@ struct Answerer {
     }
 
     /// tokens: [N, 1+P, Dv] of one video; tCls: [Dt]. Throws `.numerical` on NaN selection logits.
-    func run(tokens: UnsafePointer<Float>, tCls: UnsafePointer<Float>) throws -> Result {
+    /// `selection` (K indices in 0..<N, checked by the caller) replaces SPEC 5's argmax, for the paper's
+    /// ablations (evenly spaced frames); the selection logits are still computed and returned.
+    func run(tokens: UnsafePointer<Float>, tCls: UnsafePointer<Float>, selection: [Int]? = nil) throws -> Result {
         let c = config, N = c.numFrames, K = c.numSelected, P = c.patchesPerFrame, D = c.modelDim
         let Dv = c.visionWidth, H = c.modelHeads, T = c.refinementTokens
         let ws = Workspace(rows: Swift.max(N, T), width: D, hidden: 4 * D, scoreCount: Self.scoreCount(c),
@@ -77,7 +79,7 @@ struct Answerer {
             fsSelect.apply(ws.xn.base, rows: N, into: logits.base)
 
             // Selection: gather by index in slot order (never a float mask).
-            let selected = try Selection.argmax(logits.base, frames: N, slots: K)
+            let selected = try selection ?? Selection.argmax(logits.base, frames: N, slots: K)
             for (k, n) in selected.enumerated() {
                 (chosen.base + k * P * Dv).update(from: tokens + (n * (1 + P) + 1) * Dv, count: P * Dv)
             }

@@ -8,14 +8,24 @@ extension VideoDistillModel {
     }
 
     /// Every output of one (video, question) (SPEC 8), with each head this model has.
-    public func answer(_ video: EncodedVideo, tokenIds: [Int32], threads: Int) throws -> AnswerOutputs {
+    ///
+    /// `selection`, when given, replaces SPEC 5's learned selection with these K frame indices (slot order,
+    /// each in 0..<N): the ablations of the paper (e.g. `Selection.uniform`) — not VideoDistill itself.
+    public func answer(_ video: EncodedVideo, tokenIds: [Int32], threads: Int,
+                       selection: [Int]? = nil) throws -> AnswerOutputs {
         try Self.checkThreads(threads)
         try check(video)
+        if let selection {
+            guard selection.count == config.numSelected, selection.allSatisfy({ (0..<config.numFrames).contains($0) }) else {
+                throw VideoDistillError.invalidArgument(
+                    "a selection override needs K = \(config.numSelected) indices in 0..<\(config.numFrames)")
+            }
+        }
         _ = try textEncoder.eotPosition(tokenIds)
         return try BLASThreads.shared.run(threads: threads) {
             let tCls = try textEncoder.encode(tokenIds)
             let r = try video.tokens.withUnsafeBufferPointer { tokens in
-                try tCls.withUnsafeBufferPointer { try answerer.run(tokens: tokens.baseAddress!, tCls: $0.baseAddress!) }
+                try tCls.withUnsafeBufferPointer { try answerer.run(tokens: tokens.baseAddress!, tCls: $0.baseAddress!, selection: selection) }
             }
             return r.vStar.withUnsafeBufferPointer { v in
                 tCls.withUnsafeBufferPointer { t in
@@ -30,8 +40,9 @@ extension VideoDistillModel {
     }
 
     /// `answer` with the question tokenized by SPEC 2.3.
-    public func answer(_ video: EncodedVideo, question: String, threads: Int) throws -> AnswerOutputs {
-        try answer(video, tokenIds: tokenIds(question), threads: threads)
+    public func answer(_ video: EncodedVideo, question: String, threads: Int,
+                       selection: [Int]? = nil) throws -> AnswerOutputs {
+        try answer(video, tokenIds: tokenIds(question), threads: threads, selection: selection)
     }
 
     /// SPEC 7's VTM match score log_softmax(vtm_logits)[1] of the video with this text as the question.

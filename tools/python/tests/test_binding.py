@@ -143,3 +143,19 @@ def test_concurrent_answers_equal_sequential(fixture):
     assert not errors
     for q, logits in results.values():
         assert np.array_equal(logits, expected[q])
+
+
+def test_selection_override(fixture):
+    model = _vd().Model(fixture.model_path)
+    video = model.encode_pixels(fixture.npy("pixels"))
+    question = fixture.json("questions")[0]
+    learned = model.answer(video, question)
+    uniform = model.uniform_selection()
+    r = model.answer(video, question, selection=uniform)
+    assert r.selected_samples.tolist() == uniform
+    assert np.array_equal(r.selection_logits, learned.selection_logits)  # logits are still the model's
+    same = model.answer(video, question, selection=learned.selected_samples.tolist())
+    assert np.array_equal(same.logits, learned.logits)
+    N = model.config["num_frames"]
+    with pytest.raises(_vd().InvalidArgumentError):
+        model.answer(video, question, selection=[N] + uniform[1:])

@@ -179,17 +179,30 @@ class Model:
             raise TypeError("video must come from Model.encode_frames or Model.encode_pixels")
         return video._handle
 
-    def answer(self, video, question, top_k=5, threads=None):
+    def answer(self, video, question, top_k=5, threads=None, selection=None):
         """Answer an open question: an Answer with answers, probabilities, logits, selected_frames,
-        selection_logits, v_star, fs_gates, vr_gates."""
+        selection_logits, v_star, fs_gates, vr_gates.
+
+        selection: None (VideoDistill's learned selection), or K indices into the N sampled frames used
+        instead (the paper's ablations, e.g. `uniform_selection(model)`)."""
         handle = ctypes.c_void_p()
         params = self._answer_params(threads, top_k)
+        if selection is not None:
+            sel = np.ascontiguousarray(selection, dtype=np.int32)
+            if sel.shape != (self.config["num_selected"],):
+                raise ValueError(f"selection must hold K = {self.config['num_selected']} indices")
+            params.selection = sel.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
         _check(_L.vd_answer(self._handle, self._video(video), _text(question), ctypes.byref(params),
                             ctypes.byref(handle)))
         try:
             return Answer(handle)
         finally:
             _L.vd_result_free(handle)
+
+    def uniform_selection(self):
+        """K evenly spaced indices of the N sampled frames ((2k+1) N div 2K), the paper's uniform baseline."""
+        N, K = self.config["num_frames"], self.config["num_selected"]
+        return [((2 * k + 1) * N) // (2 * K) for k in range(K)]
 
     def match(self, video, text, threads=None):
         """VTM match score log p(match) of (video, text)."""

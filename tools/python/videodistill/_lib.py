@@ -57,7 +57,8 @@ class EncodeParams(ctypes.Structure):
 
 
 class AnswerParams(ctypes.Structure):
-    _fields_ = [("n_threads", ctypes.c_int32), ("top_k", ctypes.c_int32)]
+    _fields_ = [("n_threads", ctypes.c_int32), ("top_k", ctypes.c_int32),
+                ("selection", ctypes.POINTER(ctypes.c_int32))]
 
 
 class ModelParams(ctypes.Structure):
