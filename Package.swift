@@ -8,6 +8,11 @@ let package = Package(
         .library(name: "videodistill", type: .dynamic, targets: ["VideoDistill"]),
         .executable(name: "convert-weights", targets: ["convert-weights"]),
         .executable(name: "vd-bench", targets: ["vd-bench"]),
+        // The `videodistill` command (the name `videodistill` is the library's).
+        .executable(name: "videodistill-cli", targets: ["videodistill-cli"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // MARK: C and system targets
@@ -29,6 +34,18 @@ let package = Package(
             path: "Sources/_ONNXReader",
             cxxSettings: [.define("ONNX_ML", to: "1"), .define("ONNX_NAMESPACE", to: "onnx")],
             linkerSettings: [.linkedLibrary("onnx_proto"), .linkedLibrary("protobuf")]
+        ),
+
+        // Video and image decoding through Debian's FFmpeg libraries, behind a plain C header.
+        // Used only by the videodistill command, so the embeddable library stays small.
+        .target(
+            name: "_VDVideoIO",
+            path: "Sources/_VDVideoIO",
+            exclude: ["README.md"],
+            linkerSettings: [
+                .linkedLibrary("avformat"), .linkedLibrary("avcodec"),
+                .linkedLibrary("swscale"), .linkedLibrary("avutil"),
+            ]
         ),
 
         // MARK: Swift core
@@ -60,11 +77,27 @@ let package = Package(
             path: "tools/benchmark"
         ),
 
+        // The `videodistill` command: frame sources (video files, image folders) and the commands' work...
+        .target(
+            name: "VideoDistillCLI",
+            dependencies: ["VideoDistill", "_VDVideoIO"],
+            path: "tools/videodistill/Sources/VideoDistillCLI"
+        ),
+        // ...and its argument parsing.
+        .executableTarget(
+            name: "videodistill-cli",
+            dependencies: [
+                "VideoDistillCLI", "VideoDistill",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/videodistill/Sources/videodistill"
+        ),
+
         // MARK: Tests
 
         .testTarget(
             name: "VideoDistillTests",
-            dependencies: ["VideoDistill", "VideoDistillConvert"],
+            dependencies: ["VideoDistill", "VideoDistillConvert", "VideoDistillCLI", "_VDVideoIO"],
             path: "Tests/VideoDistillTests"
         ),
     ],

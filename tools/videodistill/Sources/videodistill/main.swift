@@ -1,0 +1,2 @@
+// videodistill: answer questions about videos with a VideoDistill model file (see `videodistill --help`).
+VideoDistillCommand.runMain()
