@@ -1,0 +1,217 @@
+"""The `videodistill` command end to end: a fixture converted by convert-weights, its video encoded by the
+`ffmpeg` command (losslessly, so the decoded frames are the fixture's), and the command's JSON against ONNX
+Runtime's outputs in the fixture (top-1 answer, selected frames, multiple-choice winner), plus its exit
+statuses for a missing file, an undecodable video, a bad model, a bad question and a bad command line.
+
+Needs the built binaries (`swift build`; or $VIDEODISTILL and $CONVERT_WEIGHTS) and the ffmpeg command;
+skipped with a message when they are missing.
+"""
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import FIXTURE_NAMES, Fixture, tolerance
+
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+
+# The uint8 frame pipeline differs from the fixtures' float64 one by up to ~1.5e-4 after mean/std, so the
+# logits get SPEC 8's tolerance times 10 (as the Swift tests' uint8 path does).
+UINT8_PATH_FACTOR = 10
+
+EXIT = {"ok": 0, "usage": 2, "missing": 3, "undecodable": 4, "bad_model": 5, "bad_question": 6}
+
+
+def built(env, names):
+    """A binary: $env, else the newest executable named one of `names` under .build*/<config>/."""
+    if os.environ.get(env):
+        return os.environ[env]
+    found = [p for n in names for p in glob.glob(os.path.join(REPO, ".build*", "*", n))
+             if os.path.isfile(p) and os.access(p, os.X_OK)]
+    found += [p for n in names for p in glob.glob(os.path.join(REPO, ".build", "*", "*", n))
+              if os.path.isfile(p) and os.access(p, os.X_OK)]
+    if not found:
+        pytest.skip(f"{names[0]} is not built (run `swift build` or set {env})")
+    return max(found, key=os.path.getmtime)
+
+
+@pytest.fixture(scope="module")
+def cli():
+    return built("VIDEODISTILL", ["videodistill-cli", "videodistill"])
+
+
+@pytest.fixture(scope="module")
+def ffmpeg():
+    path = shutil.which("ffmpeg")
+    if path is None:
+        pytest.skip("the ffmpeg command is not installed (Debian package ffmpeg)")
+    return path
+
+
+def encode(ffmpeg, frames, path, args):
+    """frames [F, H, W, 3] uint8 -> `path` at 25 fps through ffmpeg with output arguments `args`."""
+    F, H, W, _ = frames.shape
+    r = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                        "-s", f"{W}x{H}", "-r", "25", "-i", "-"] + args + [str(path)],
+                       input=np.ascontiguousarray(frames).tobytes(), capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return str(path)
+
+
+class Case:
+    """One fixture: its model file and its video as the command reads it."""
+
+    def __init__(self, name, tmp, ffmpeg):
+        self.fx = Fixture(name)
+        self.model = str(tmp / f"{name}.gguf")
+        conv = built("CONVERT_WEIGHTS", ["convert-weights"])
+        r = subprocess.run([conv, self.fx.path("frame_encoder.onnx"), self.fx.path("answerer.onnx"), "-o", self.model],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+        self.frames = self.fx.npy("video")
+        self.lossless = encode(ffmpeg, self.frames, tmp / f"{name}.mkv", ["-c:v", "ffv1"])
+        self.lossless_mp4 = encode(ffmpeg, self.frames, tmp / f"{name}.mp4", ["-c:v", "libx264rgb", "-qp", "0"])
+        self.questions = self.fx.json("questions")
+        self.answers = self.fx.json("answers")
+
+
+@pytest.fixture(scope="module", params=FIXTURE_NAMES)
+def case(request, tmp_path_factory, ffmpeg, cli):
+    return Case(request.param, tmp_path_factory.mktemp(request.param), ffmpeg)
+
+
+def run(cli, *args, stdin=None):
+    return subprocess.run([cli] + [a if isinstance(a, bytes) else str(a) for a in args], input=stdin,
+                          capture_output=True, timeout=300)
+
+
+def run_json(cli, *args):
+    r = run(cli, *args, "--json")
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return json.loads(r.stdout)
+
+
+def test_answer_matches_onnx_runtime(cli, case):
+    source = case.fx.npy("source_frames").tolist()
+    qa, selected = case.fx.npy("qa_logits"), case.fx.npy("selected")
+    for q, question in enumerate(case.questions):
+        out = run_json(cli, "answer", "--model", case.model, "--video", case.lossless, "--question", question,
+                       "--threads", 2, "--top-k", 3)
+        assert out["answer"] == case.answers[int(np.argmax(qa[q]))], (case.fx.name, q)
+        assert out["frames"]["frame_count"] == case.frames.shape[0]
+        assert out["frames"]["sampled_frames"] == source
+        assert out["selected"] == selected[q].tolist()
+        assert out["selected_frames"] == [source[k] for k in selected[q]]
+        got = np.array(out["qa_logits"], dtype=np.float32)
+        assert np.abs(got - qa[q]).max() <= UINT8_PATH_FACTOR * tolerance(qa[q])
+        assert [a["answer"] for a in out["top"]][0] == out["answer"] and len(out["top"]) == 3
+        assert abs(sum(out["probabilities"]) - 1) < 1e-6
+        sel = np.array(out["selection_logits"], dtype=np.float32)
+        ref = case.fx.npy("selection_logits")[q]
+        assert sel.shape == ref.shape
+        assert np.abs(sel - ref).max() <= UINT8_PATH_FACTOR * tolerance(ref)
+
+
+def test_choose_matches_onnx_runtime(cli, case):
+    cands, scores = case.fx.json("mc_candidates"), case.fx.npy("mc_scores")
+    for q, question in enumerate(case.questions):
+        out = run_json(cli, "choose", "-m", case.model, "-v", case.lossless_mp4, "-q", question, "--candidates", *cands[q])
+        assert out["winner"] == int(np.argmax(scores[q])), (case.fx.name, q)
+        assert out["answer"] == cands[q][out["winner"]]
+        got = np.array([c["score"] for c in out["candidates"]], dtype=np.float32)
+        assert np.abs(got - scores[q]).max() <= UINT8_PATH_FACTOR * tolerance(scores[q])
+        assert [c["text"] for c in out["candidates"]] == [question + " " + c for c in cands[q]]
+
+
+def test_info(cli, case):
+    out = run_json(cli, "info", "--model", case.model)
+    want = case.fx.json("config")
+    assert sorted(out["config"]) == sorted(want)
+    for key, value in want.items():   # float values went through float32
+        assert np.allclose(out["config"][key], value, rtol=1e-6, atol=0), key
+    assert out["answers"] == case.answers and out["answer_count"] == len(case.answers)
+    assert out["heads"] == ["qa", "vtm", "cl"]
+    assert out["weight_type"] == "f32"
+    assert out["merge_count"] == 48894
+    text = run(cli, "info", "--model", case.model)
+    assert text.returncode == 0 and b"heads:" in text.stdout
+
+
+def test_other_inputs_give_the_same_answer(cli, case, ffmpeg, tmp_path):
+    """A PNG folder and a question file give the lossless answer; a lossy yuv420p mp4 (the acceptance
+    case: even sizes for 4:2:0) answers from the same frames."""
+    question = case.questions[0]
+    want = run_json(cli, "answer", "-m", case.model, "-v", case.lossless, "-q", question)
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    encode(ffmpeg, case.frames, folder / "img%d.png", ["-start_number", "8"])   # img8 ... img16: numeric order
+    (tmp_path / "q.txt").write_bytes(question.encode() + b"\n")
+    got = run_json(cli, "answer", "-m", case.model, "-v", folder, "--question-file", tmp_path / "q.txt")
+    assert got == want
+    F, H, W, _ = case.frames.shape
+    lossy = encode(ffmpeg, case.frames, tmp_path / "yuv.mp4", ["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264",
+                                                                "-pix_fmt", "yuv420p"])
+    out = run_json(cli, "answer", "-m", case.model, "-v", lossy, "-q", question)
+    assert out["answer"] in case.answers
+    assert out["frames"]["sampled_frames"] == want["frames"]["sampled_frames"]
+    text = run(cli, "answer", "-m", case.model, "-v", lossy, "-q", question)
+    assert text.returncode == 0 and text.stdout.decode().startswith("answer: ")
+
+
+def test_progress_bar_only_when_asked(cli, case):
+    quiet = run(cli, "answer", "-m", case.model, "-v", case.lossless, "-q", "")
+    assert quiet.returncode == 0 and quiet.stderr == b""
+    shown = run(cli, "answer", "-m", case.model, "-v", case.lossless, "-q", "", "--progress")
+    assert shown.returncode == 0 and b"decoding [" in shown.stderr and b"encoding [" in shown.stderr
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES[:1])
+def test_exit_statuses(cli, ffmpeg, tmp_path_factory, name):
+    c = Case(name, tmp_path_factory.mktemp("exits"), ffmpeg)
+    tmp = tmp_path_factory.mktemp("bad")
+    (tmp / "corrupt.mp4").write_bytes(os.urandom(50_000))
+    (tmp / "notes.txt").write_text("not a video")
+    (tmp / "garbage.gguf").write_bytes(b"GGUF" + os.urandom(1000))
+    truncated = tmp / "truncated.gguf"
+    truncated.write_bytes(open(c.model, "rb").read()[:100_000])
+    empty_folder = tmp / "empty"
+    empty_folder.mkdir()
+    missing = tmp / "missing"
+
+    def status(*args, stdin=None):
+        r = run(cli, *args, stdin=stdin)
+        if r.returncode != 0:
+            assert r.stderr.strip(), args   # every failure says why
+        return r.returncode
+
+    base = ["answer", "-m", c.model, "-q", "what?"]
+    assert status(*base, "-v", c.lossless) == EXIT["ok"]
+    assert status(*base, "-v", missing / "video.mp4") == EXIT["missing"]
+    assert status("answer", "-m", missing / "m.gguf", "-v", c.lossless, "-q", "x") == EXIT["missing"]
+    assert status("info", "-m", missing / "m.gguf") == EXIT["missing"]
+    assert status(*base, "-v", tmp / "corrupt.mp4") == EXIT["undecodable"]
+    assert status(*base, "-v", tmp / "notes.txt") == EXIT["undecodable"]
+    assert status(*base, "-v", empty_folder) == EXIT["undecodable"]
+    for bad in ["garbage.gguf", "truncated.gguf", "notes.txt"]:
+        assert status("answer", "-m", tmp / bad, "-v", c.lossless, "-q", "x") == EXIT["bad_model"], bad
+        assert status("info", "-m", tmp / bad) == EXIT["bad_model"], bad
+    assert status("answer", "-m", c.model, "-v", c.lossless, "-q", b"caf\xe9?") == EXIT["bad_question"]
+    assert status("answer", "-m", c.model, "-v", c.lossless, b"--question=\xff") == EXIT["bad_question"]
+    assert status("choose", "-m", c.model, "-v", c.lossless, "-q", "x", "--candidates", "a", b"\xc3(") == EXIT["bad_question"]
+    assert status("answer", "-m", c.model, "-v", c.lossless, "--question-file", missing / "q.txt") == EXIT["bad_question"]
+    assert status("answer", "-m", c.model, "-v", c.lossless, "--question-file", "-", stdin=b"\xed\xa0\x80") == EXIT["bad_question"]
+    assert status("answer", "-m", c.model, "-v", c.lossless, "--question-file", "-", stdin=b"") == EXIT["ok"]
+    assert status("answer", "-m", c.model, "-q", "x") == EXIT["usage"]                        # no --video
+    assert status(*base, "-v", c.lossless, "--threads", "0") == EXIT["usage"]
+    assert status(*base, "-v", c.lossless, "--question-file", "x") == EXIT["usage"]           # two questions
+    assert status("choose", "-m", c.model, "-v", c.lossless, "-q", "x") == EXIT["usage"]      # no candidates
+    assert status("frobnicate") == EXIT["usage"]
+    assert status("--help") == EXIT["ok"]
+    help_text = run(cli, "--help").stdout.decode()
+    for code in range(7):
+        assert f"\n  {code}  " in help_text
