@@ -1,0 +1,91 @@
+// vd_gemm_s8 and vd_linear_s8: the work split over threads, around the current path's tile kernel.
+#include "gemm_s8_internal.h"
+#include <stdlib.h>
+
+static vd_s8_tile_fn vd_s8_tile_for(int path) {
+    switch (path) {
+    default: return vd_s8_tile_scalar;
+    }
+}
+
+/// One call's split: tasks are tiles of rows_per_task rows x blocks_per_task channel blocks.
+typedef struct {
+    vd_s8_out out;
+    const int8_t *a;
+    const vd_s8_weights *w;
+    vd_s8_tile_fn tile;
+    int32_t m, rows_per_task, blocks_per_task, n_row_tasks;
+} vd_s8_gemm_job;
+
+static void vd_s8_gemm_task(void *ctx, int32_t task) {
+    const vd_s8_gemm_job *job = ctx;
+    int32_t i0 = (task % job->n_row_tasks) * job->rows_per_task;
+    int32_t b0 = (task / job->n_row_tasks) * job->blocks_per_task;
+    int32_t i1 = i0 + job->rows_per_task < job->m ? i0 + job->rows_per_task : job->m;
+    int32_t b1 = b0 + job->blocks_per_task < job->w->n_blocks ? b0 + job->blocks_per_task : job->w->n_blocks;
+    job->tile(&job->out, job->a, i0, i1, job->w, b0, b1);
+}
+
+// Many rows: tasks of whole rows against all of W, a few per thread so that a busy core delays little.
+// Few rows: the channel blocks are split instead.
+static void vd_s8_run(const vd_s8_out *out, const int8_t *a, int32_t m, const vd_s8_weights *w,
+                      int32_t n_threads) {
+    if (n_threads < 1) n_threads = 1;
+    vd_s8_gemm_job job = {.out = *out, .a = a, .w = w, .tile = vd_s8_tile_for(vd_s8_get_path()), .m = m};
+    if (n_threads == 1) {
+        job.rows_per_task = m;
+        job.blocks_per_task = w->n_blocks;
+    } else if (m >= 64 * n_threads) {
+        int32_t per = (m + 4 * n_threads - 1) / (4 * n_threads);
+        job.rows_per_task = (per + 23) / 24 * 24;
+        job.blocks_per_task = w->n_blocks;
+    } else {
+        job.rows_per_task = m;
+        job.blocks_per_task = (w->n_blocks + n_threads - 1) / n_threads;
+    }
+    job.n_row_tasks = (m + job.rows_per_task - 1) / job.rows_per_task;
+    int32_t n_block_tasks = (w->n_blocks + job.blocks_per_task - 1) / job.blocks_per_task;
+    vd_s8_parallel_for(job.n_row_tasks * n_block_tasks, n_threads, vd_s8_gemm_task, &job);
+}
+
+void vd_gemm_s8(int32_t *c, int64_t ldc, const int8_t *a, int32_t m, int32_t k, const vd_s8_weights *w,
+                int32_t n_threads) {
+    if (!c || !a || !w || m < 1 || k != w->k) return;
+    vd_s8_out out = {.c = c, .ldc = ldc};
+    vd_s8_run(&out, a, m, w, n_threads);
+}
+
+typedef struct {
+    int8_t *q;
+    float *scales;
+    const float *x;
+    int32_t m, k, rows_per_task;
+    int64_t ldx;
+} vd_s8_quantize_job;
+
+static void vd_s8_quantize_task(void *ctx, int32_t task) {
+    const vd_s8_quantize_job *job = ctx;
+    int32_t i0 = task * job->rows_per_task;
+    int32_t i1 = i0 + job->rows_per_task < job->m ? i0 + job->rows_per_task : job->m;
+    vd_s8_quantize_range(job->q, job->scales, job->x, i0, i1, job->k, job->ldx);
+}
+
+int vd_linear_s8(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
+                 const vd_s8_weights *w, const float *bias, int32_t n_threads) {
+    if (!y || !x || !w || m < 1 || k != w->k) return -1;
+    if (n_threads < 1) n_threads = 1;
+    // Scratch: q [m, k] int8, then the row scales [m] (4-aligned after rounding q up).
+    size_t q_bytes = ((size_t)m * (size_t)k + 63) / 64 * 64;
+    int8_t *q = malloc(q_bytes + (size_t)m * sizeof(float));
+    if (!q) return -1;
+    float *a_scales = (float *)(q + q_bytes);
+
+    vd_s8_quantize_job qjob = {.q = q, .scales = a_scales, .x = x, .m = m, .k = k, .ldx = ldx};
+    qjob.rows_per_task = (m + 4 * n_threads - 1) / (4 * n_threads);
+    vd_s8_parallel_for((m + qjob.rows_per_task - 1) / qjob.rows_per_task, n_threads, vd_s8_quantize_task, &qjob);
+
+    vd_s8_out out = {.y = y, .ldy = ldy, .a_scales = a_scales, .bias = bias};
+    vd_s8_run(&out, q, m, w, n_threads);
+    free(q);
+    return 0;
+}

@@ -1,0 +1,79 @@
+// Private to _VDKernels: the packed int8 weights, the per-path tile kernels and the thread pool behind
+// vd_gemm_s8.h.
+//
+// Exactness. Packed weights hold u = w + 128 (u8, 1..255, or 0 for w = -128), so that VNNI's vpdpbusd
+// (u8 x s8, four products summed into each int32 lane, wrapping, never saturating) multiplies them with the
+// activations a as they are (s8). Then sum_k u * a = sum_k w * a + 128 * sum_k a, so
+//     c[i, j] = acc[i, j] - 128 * rowsum(a[i])      (int32, wrapping arithmetic)
+// which is exact whenever the true c fits in int32: |c| <= k * 128 * 128, hence k <= VD_S8_MAX_K.
+// Padding (k up to a multiple of 4, n up to a multiple of 16) holds u = 0, which adds nothing.
+#ifndef VD_GEMM_S8_INTERNAL_H
+#define VD_GEMM_S8_INTERNAL_H
+
+#include "vd_gemm_s8.h"
+#include <stdint.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define VD_S8_X86 1
+#include <immintrin.h>
+#define VD_S8_TARGET_AVX2 __attribute__((target("avx2")))
+#define VD_S8_TARGET_AVX_VNNI __attribute__((target("avx2,avxvnni")))
+#define VD_S8_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2")))
+#else
+#define VD_S8_X86 0
+#endif
+
+/// Output channels per packed block: one 512-bit register of int32 lanes.
+#define VD_S8_NB 16
+/// Largest k whose int32 results cannot overflow: k * 128 * 128 <= 2^31 - 1.
+#define VD_S8_MAX_K 131071
+
+/// Packed weights: data [n_blocks][k4][16][4] u8 = w + 128 (the 16 channels of a block side by side, four
+/// consecutive k per channel, the order vpdpbusd reads); scales [n_blocks * 16] (0 in padding).
+struct vd_s8_weights {
+    int32_t n, k;          // logical sizes: W is [n, k]
+    int32_t n_blocks, k4;  // ceil(n / 16) blocks, ceil(k / 4) groups of four k
+    uint8_t *data;         // [n_blocks][k4][16][4]
+    float *scales;         // [n_blocks * 16]
+    size_t bytes;          // what both arrays hold
+};
+
+/// Where a tile's results go: int32 c (vd_gemm_s8), or fp32 y = c * (a_scales[i] * w.scales[j]) + bias[j]
+/// (vd_linear_s8; bias NULL adds +0.0f). Every path computes y in exactly this order, so results are identical.
+typedef struct {
+    int32_t *c;
+    int64_t ldc;
+    float *y;              // when non-NULL, y is written instead of c
+    int64_t ldy;
+    const float *a_scales; // [m]
+    const float *bias;     // [n] or NULL
+} vd_s8_out;
+
+/// Computes rows [i0, i1) x channel blocks [b0, b1) of a [m, k] (contiguous int8) . W^T into out.
+typedef void (*vd_s8_tile_fn)(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
+                              const vd_s8_weights *w, int32_t b0, int32_t b1);
+
+void vd_s8_tile_scalar(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
+                       int32_t b0, int32_t b1);
+void vd_s8_tile_avx2(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
+                     int32_t b0, int32_t b1);
+void vd_s8_tile_avx_vnni(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
+                         int32_t b0, int32_t b1);
+void vd_s8_tile_avx512_vnni(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
+                            const vd_s8_weights *w, int32_t b0, int32_t b1);
+
+/// Whether this CPU can run `path`.
+int vd_s8_path_supported(int path);
+
+/// Quantizes rows [i0, i1) of x as vd_quantize_rows_s8 does, on the current path.
+void vd_s8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k, int64_t ldx);
+
+/// One task of a parallel loop: task in [0, n_tasks).
+typedef void (*vd_s8_task_fn)(void *ctx, int32_t task);
+
+/// Runs fn(ctx, t) for every t in [0, n_tasks) on up to n_threads threads (the caller's included), returning
+/// when all are done. Helpers come from a lazily grown pool whose idle threads block on a condition
+/// variable. Any number of threads may call this at once; each call's tasks run only its own fn.
+void vd_s8_parallel_for(int32_t n_tasks, int32_t n_threads, vd_s8_task_fn fn, void *ctx);
+
+#endif // VD_GEMM_S8_INTERNAL_H

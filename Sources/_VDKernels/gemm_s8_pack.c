@@ -1,0 +1,43 @@
+// Packing of int8 weights into the tile kernels' layout (see gemm_s8_internal.h), once per layer at load.
+#include "gemm_s8_internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+vd_s8_weights *vd_s8_weights_pack(const int8_t *w, const float *scales, int32_t n, int32_t k) {
+    if (!w || !scales || n < 1 || k < 1 || k > VD_S8_MAX_K) return NULL;
+    int32_t n_blocks = (n + VD_S8_NB - 1) / VD_S8_NB, k4 = (k + 3) / 4;
+    size_t data_bytes = (size_t)n_blocks * (size_t)k4 * VD_S8_NB * 4;
+    size_t scale_bytes = (size_t)n_blocks * VD_S8_NB * sizeof(float);
+    vd_s8_weights *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    // 64-byte aligned: each [16][4] group is one 512-bit load.
+    p->data = aligned_alloc(64, (data_bytes + 63) / 64 * 64);
+    p->scales = calloc((size_t)n_blocks * VD_S8_NB, sizeof(float));
+    if (!p->data || !p->scales) {
+        vd_s8_weights_free(p);
+        return NULL;
+    }
+    memset(p->data, 0, data_bytes);   // padding: u = 0 adds nothing
+    for (int32_t j = 0; j < n; j++) {
+        uint8_t *block = p->data + (size_t)(j / VD_S8_NB) * (size_t)k4 * VD_S8_NB * 4 + (size_t)(j % VD_S8_NB) * 4;
+        const int8_t *row = w + (size_t)j * (size_t)k;
+        for (int32_t l = 0; l < k; l++)
+            block[(size_t)(l / 4) * VD_S8_NB * 4 + (size_t)(l % 4)] = (uint8_t)((int32_t)row[l] + 128);
+    }
+    memcpy(p->scales, scales, (size_t)n * sizeof(float));
+    p->n = n;
+    p->k = k;
+    p->n_blocks = n_blocks;
+    p->k4 = k4;
+    p->bytes = data_bytes + scale_bytes;
+    return p;
+}
+
+void vd_s8_weights_free(vd_s8_weights *w) {
+    if (!w) return;
+    free(w->data);
+    free(w->scales);
+    free(w);
+}
+
+size_t vd_s8_weights_bytes(const vd_s8_weights *w) { return w ? w->bytes : 0; }

@@ -1,0 +1,58 @@
+import Foundation
+import _VDKernels
+
+/// The int8 paths this CPU has (scalar included), each to be forced and compared with the scalar path.
+let s8Paths: [Int32] = (Int32(VD_S8_SCALAR)...Int32(VD_S8_AVX512_VNNI)).filter { path in
+    let saved = vd_s8_get_path()
+    defer { _ = vd_s8_set_path(saved) }
+    return vd_s8_set_path(path) == 0
+}
+
+/// Runs body with the int8 kernels forced to `path`, restoring the best path after.
+func withS8Path<T>(_ path: Int32, _ body: () throws -> T) rethrows -> T {
+    precondition(vd_s8_set_path(path) == 0)
+    defer { _ = vd_s8_set_path(vd_s8_best_path()) }
+    return try body()
+}
+
+/// Packed int8 weights W [n, k] with per-row scales, freed with the value.
+final class S8Weights {
+    let pointer: OpaquePointer
+    let n: Int, k: Int
+
+    init?(_ w: [Int8], scales: [Float], n: Int, k: Int) {
+        guard let p = vd_s8_weights_pack(w, scales, Int32(n), Int32(k)) else { return nil }
+        pointer = p
+        self.n = n
+        self.k = k
+    }
+
+    deinit { vd_s8_weights_free(pointer) }
+
+    /// c [m, n] = a [m, k] . W^T on the current path.
+    func gemm(_ a: [Int8], m: Int, threads: Int32 = 1) -> [Int32] {
+        var c = [Int32](repeating: .min, count: m * n)
+        vd_gemm_s8(&c, Int64(n), a, Int32(m), Int32(k), pointer, threads)
+        return c
+    }
+}
+
+/// c [m, n] = a [m, k] . w [n, k]^T in Int64: the independent reference for every path.
+func referenceGEMM(_ a: [Int8], _ w: [Int8], m: Int, n: Int, k: Int) -> [Int64] {
+    var c = [Int64](repeating: 0, count: m * n)
+    for i in 0..<m {
+        for j in 0..<n {
+            var s: Int64 = 0
+            for l in 0..<k { s += Int64(a[i * k + l]) * Int64(w[j * k + l]) }
+            c[i * n + j] = s
+        }
+    }
+    return c
+}
+
+extension KernelRandom {
+    /// Uniform int8 in [lo, hi].
+    mutating func int8s(_ n: Int, _ lo: Int = -128, _ hi: Int = 127) -> [Int8] {
+        (0..<n).map { _ in Int8(lo + Int(next() % UInt64(hi - lo + 1))) }
+    }
+}

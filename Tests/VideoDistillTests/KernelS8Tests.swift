@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import _VDKernels
+
+/// int8 GEMM, activation quantization and the int8 Linear (vd_gemm_s8.h). Integer results must be exact:
+/// every path is forced in turn and compared bit for bit with an Int64 reference and with the scalar path.
+@Suite(.serialized) struct KernelS8Tests {
+    @Test func dispatchReportsAndForcesPaths() {
+        let best = vd_s8_best_path()
+        #expect(s8Paths.contains(best) && s8Paths.contains(Int32(VD_S8_SCALAR)))
+        #expect(vd_s8_set_path(-1) == -1 && vd_s8_set_path(Int32(VD_S8_AVX512_VNNI) + 1) == -1)
+        for path in s8Paths {
+            #expect(vd_s8_set_path(path) == 0)
+            #expect(vd_s8_get_path() == path)
+        }
+        #expect(vd_s8_set_path(best) == 0)
+        #expect(String(cString: vd_s8_path_name(Int32(VD_S8_AVX_VNNI))) == "avx-vnni")
+        #expect(String(cString: vd_s8_path_name(99)) == "unknown")
+        print("int8 paths on this CPU:", s8Paths.map { String(cString: vd_s8_path_name($0)) })
+    }
+
+    /// (m, k, n): m = 1, odd k (not a multiple of 4), n not a multiple of 16, tails of every tile size,
+    /// and model-like widths.
+    static let shapes: [(Int, Int, Int)] = [
+        (1, 1, 1), (1, 5, 17), (2, 3, 16), (3, 7, 15), (5, 64, 33), (7, 13, 48), (13, 129, 100), (25, 31, 65),
+        (1, 768, 96), (37, 200, 130), (48, 771, 64), (97, 96, 193), (130, 257, 47),
+    ]
+
+    @Test func gemmMatchesInt64ReferenceOnEveryPath() throws {
+        var rng = KernelRandom(seed: 7)
+        for (m, k, n) in Self.shapes {
+            let a = rng.int8s(m * k), w = rng.int8s(n * k)
+            let ref = referenceGEMM(a, w, m: m, n: n, k: k)
+            let packed = try #require(S8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
+            let scalar = withS8Path(Int32(VD_S8_SCALAR)) { packed.gemm(a, m: m) }
+            #expect(scalar.map(Int64.init) == ref, "scalar m=\(m) k=\(k) n=\(n)")
+            for path in s8Paths {
+                for threads: Int32 in [1, 2, 3] {
+                    let c = withS8Path(path) { packed.gemm(a, m: m, threads: threads) }
+                    #expect(c == scalar, "path \(path) threads \(threads) m=\(m) k=\(k) n=\(n)")
+                }
+            }
+        }
+    }
+
+    /// All-extreme inputs: every product is +-127 * 127 (or 128 * 128), where any int16 pair sum saturates.
+    @Test func gemmExactAtExtremeValues() throws {
+        let (m, k, n) = (29, 1027, 37)
+        let cases: [(Int8, Int8)] = [(127, 127), (-127, 127), (-127, -127), (-128, -128), (-128, 127), (127, -128)]
+        for (av, wv) in cases {
+            let a = [Int8](repeating: av, count: m * k), w = [Int8](repeating: wv, count: n * k)
+            let expected = Int32(Int64(av) * Int64(wv) * Int64(k))
+            let packed = try #require(S8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
+            for path in s8Paths {
+                let c = withS8Path(path) { packed.gemm(a, m: m, threads: 2) }
+                #expect(c.allSatisfy { $0 == expected }, "path \(path) a=\(av) w=\(wv)")
+            }
+        }
+        // The largest k allowed with the largest products: |c| = 131071 * 128 * 128 fits int32.
+        let kMax = 131_071
+        let packed = try #require(S8Weights([Int8](repeating: -128, count: kMax), scales: [1], n: 1, k: kMax))
+        for path in s8Paths {
+            let c = withS8Path(path) { packed.gemm([Int8](repeating: -128, count: kMax), m: 1) }
+            #expect(c == [Int32(kMax * 128 * 128)], "path \(path) at k = \(kMax)")
+        }
+    }
+
+    @Test func packRejectsBadSizes() {
+        let w = [Int8](repeating: 1, count: 131_072), s: [Float] = [1, 1]
+        #expect(vd_s8_weights_pack(w, s, 0, 4) == nil)
+        #expect(vd_s8_weights_pack(w, s, 1, 0) == nil)
+        #expect(vd_s8_weights_pack(w, s, 1, 131_072) == nil)
+        #expect(vd_s8_weights_pack(nil, s, 1, 4) == nil)
+        let p = vd_s8_weights_pack(w, s, 2, 5)
+        #expect(p != nil && vd_s8_weights_bytes(p) >= 2 * 5 + 2 * 4)
+        var y = [Float](repeating: 0, count: 2)
+        #expect(vd_linear_s8(&y, 2, [Float](repeating: 1, count: 6), 1, 6, 6, p, nil, 1) == -1)   // k != 5
+        #expect(vd_linear_s8(&y, 2, [Float](repeating: 1, count: 5), 0, 5, 5, p, nil, 1) == -1)   // m = 0
+        vd_s8_weights_free(p)
+        vd_s8_weights_free(nil)
+    }
+
+    /// Swift reference: scale = max|x| / 127, q = round-half-even(x / scale) clamped to [-127, 127].
+    private func referenceQuantize(_ x: [Float], m: Int, k: Int, ldx: Int) -> ([Int8], [Float]) {
+        var q = [Int8](repeating: 0, count: m * k), scales = [Float](repeating: 0, count: m)
+        for i in 0..<m {
+            let row = x[(i * ldx)..<(i * ldx + k)]
+            let amax = row.reduce(Float(0)) { $1.isNaN ? $0 : max($0, abs($1)) }
+            let scale = amax / 127
+            scales[i] = scale
+            guard scale != 0 else { continue }
+            for l in 0..<k {
+                var v = row[i * ldx + l] / scale
+                if v.isNaN { v = 0 }
+                q[i * k + l] = Int8(min(127, max(-127, v)).rounded(.toNearestOrEven))
+            }
+        }
+        return (q, scales)
+    }
+
+    @Test func quantizeRowsMatchesReference() {
+        var rng = KernelRandom(seed: 11)
+        for (m, k) in [(1, 1), (3, 7), (5, 16), (4, 33), (9, 768), (2, 1001)] {
+            let ldx = k + 3
+            var x = rng.floats(m * ldx, -3, 3)
+            for l in 0..<k { x[l] = 0 }   // a zero row
+            if m > 2 {                    // a row with scale exactly 1, so that x / scale lands on ties
+                let ties: [Float] = [127, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 126.5, -126.5, .nan]
+                for l in 0..<k { x[2 * ldx + l] = ties[l % ties.count] }
+            }
+            let (qRef, sRef) = referenceQuantize(x, m: m, k: k, ldx: ldx)
+            for path in s8Paths {
+                var q = [Int8](repeating: 99, count: m * k), s = [Float](repeating: -1, count: m)
+                withS8Path(path) { vd_quantize_rows_s8(&q, &s, x, Int32(m), Int32(k), Int64(ldx)) }
+                #expect(q == qRef, "path \(path) m=\(m) k=\(k)")
+                #expect(s.map(\.bitPattern) == sRef.map(\.bitPattern), "path \(path) m=\(m) k=\(k)")
+            }
+        }
+    }
+
+    /// vd_linear_s8 is exactly (float)c * (a_scale * w_scale) + bias over the quantized product, and within the
+    /// activation rounding error (|x - scale q| <= scale / 2 per element) of the fp32 product.
+    @Test func linearMatchesQuantizedFormulaAndFloatMath() throws {
+        var rng = KernelRandom(seed: 5)
+        for (m, k, n) in [(1, 7, 5), (19, 64, 33), (70, 771, 130)] {
+            let x = rng.floats(m * k, -4, 4), w = rng.int8s(n * k, -127, 127)
+            let wScales = rng.floats(n, 0.001, 0.02), bias = rng.floats(n)
+            let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))
+            var q = [Int8](repeating: 0, count: m * k), aScales = [Float](repeating: 0, count: m)
+            vd_quantize_rows_s8(&q, &aScales, x, Int32(m), Int32(k), Int64(k))
+            let c = referenceGEMM(q, w, m: m, n: n, k: k)
+            for path in s8Paths {
+                for useBias in [true, false] {
+                    var y = [Float](repeating: .nan, count: m * n)
+                    let rc = withS8Path(path) {
+                        vd_linear_s8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
+                                     useBias ? bias : nil, 2)
+                    }
+                    #expect(rc == 0)
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            let t = Float(c[i * n + j]) * (aScales[i] * wScales[j])
+                            let exact = t + (useBias ? bias[j] : 0)
+                            #expect(y[i * n + j].bitPattern == exact.bitPattern, "path \(path) [\(i), \(j)]")
+                            var ref = useBias ? Double(bias[j]) : 0, bound = 0.0
+                            for l in 0..<k {
+                                let wr = Double(wScales[j]) * Double(w[j * k + l])
+                                ref += Double(x[i * k + l]) * wr
+                                bound += 0.5 * Double(aScales[i]) * abs(wr)
+                            }
+                            #expect(abs(Double(y[i * n + j]) - ref) <= bound * 1.001 + 1e-5 * max(1, abs(ref)))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Several threads calling vd_linear_s8 at once (each asking for 2 threads) get what serial calls get.
+    @Test func concurrentCallsMatchSerialCalls() throws {
+        var rng = KernelRandom(seed: 3)
+        let (m, k, n, callers) = (150, 200, 70, 8)
+        let w = rng.int8s(n * k, -127, 127), wScales = rng.floats(n, 0.01, 0.02)
+        let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))
+        let inputs = (0..<callers).map { _ in rng.floats(m * k) }
+        func run(_ x: [Float]) -> [Float] {
+            var y = [Float](repeating: 0, count: m * n)
+            _ = vd_linear_s8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer, nil, 2)
+            return y
+        }
+        let serial = inputs.map(run)
+        for _ in 0..<5 {
+            let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: callers)
+            results.initialize(repeating: [])
+            defer { results.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: callers) { results[$0] = run(inputs[$0]) }
+            #expect(Array(results) == serial)
+        }
+    }
+}
