@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "videodistill", type: .dynamic, targets: ["VideoDistill"]),
         .executable(name: "convert-weights", targets: ["convert-weights"]),
         .executable(name: "vd-bench", targets: ["vd-bench"]),
+        .executable(name: "vd-bench-s8", targets: ["vd-bench-s8"]),
         // The `videodistill` command (the name `videodistill` is the library's).
         .executable(name: "videodistill-cli", targets: ["videodistill-cli"]),
     ],
@@ -74,7 +75,16 @@ let package = Package(
         .executableTarget(
             name: "vd-bench",
             dependencies: ["VideoDistill", "VideoDistillConvert"],
-            path: "tools/benchmark"
+            path: "tools/benchmark",
+            exclude: ["int8"]
+        ),
+        // int8 GEMM throughput (vd_gemm_s8.h), beside ONNX Runtime's MatMulInteger via compare_ort.py.
+        .executableTarget(
+            name: "vd-bench-s8",
+            dependencies: ["_VDKernels"],
+            path: "tools/benchmark/int8",
+            exclude: ["compare_ort.py", "README.md"],
+            linkerSettings: [.linkedLibrary("m")]   // _VDKernels' libm calls (Swift targets get it already)
         ),
 
         // The `videodistill` command: frame sources (video files, image folders) and the commands' work...

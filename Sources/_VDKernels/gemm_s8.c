@@ -2,9 +2,13 @@
 #include "gemm_s8_internal.h"
 #include <stdlib.h>
 
-static vd_s8_tile_fn vd_s8_tile_for(int path) {
+// The SIMD path `path` runs on, or NULL for the scalar tile.
+static const vd_s8_simd_path *vd_s8_simd_for(int path) {
     switch (path) {
-    default: return vd_s8_tile_scalar;
+    case VD_S8_AVX2: return &vd_s8_path_avx2;
+    case VD_S8_AVX_VNNI: return &vd_s8_path_avx_vnni;
+    case VD_S8_AVX512_VNNI: return &vd_s8_path_avx512_vnni;
+    default: return NULL;
     }
 }
 
@@ -13,7 +17,7 @@ typedef struct {
     vd_s8_out out;
     const int8_t *a;
     const vd_s8_weights *w;
-    vd_s8_tile_fn tile;
+    const vd_s8_simd_path *simd;   // NULL: the scalar tile
     int32_t m, rows_per_task, blocks_per_task, n_row_tasks;
 } vd_s8_gemm_job;
 
@@ -23,7 +27,8 @@ static void vd_s8_gemm_task(void *ctx, int32_t task) {
     int32_t b0 = (task / job->n_row_tasks) * job->blocks_per_task;
     int32_t i1 = i0 + job->rows_per_task < job->m ? i0 + job->rows_per_task : job->m;
     int32_t b1 = b0 + job->blocks_per_task < job->w->n_blocks ? b0 + job->blocks_per_task : job->w->n_blocks;
-    job->tile(&job->out, job->a, i0, i1, job->w, b0, b1);
+    if (job->simd) vd_s8_tile_simd(job->simd, &job->out, job->a, i0, i1, job->w, b0, b1);
+    else vd_s8_tile_scalar(&job->out, job->a, i0, i1, job->w, b0, b1);
 }
 
 // Many rows: tasks of whole rows against all of W, a few per thread so that a busy core delays little.
@@ -31,7 +36,7 @@ static void vd_s8_gemm_task(void *ctx, int32_t task) {
 static void vd_s8_run(const vd_s8_out *out, const int8_t *a, int32_t m, const vd_s8_weights *w,
                       int32_t n_threads) {
     if (n_threads < 1) n_threads = 1;
-    vd_s8_gemm_job job = {.out = *out, .a = a, .w = w, .tile = vd_s8_tile_for(vd_s8_get_path()), .m = m};
+    vd_s8_gemm_job job = {.out = *out, .a = a, .w = w, .simd = vd_s8_simd_for(vd_s8_get_path()), .m = m};
     if (n_threads == 1) {
         job.rows_per_task = m;
         job.blocks_per_task = w->n_blocks;

@@ -55,12 +55,47 @@ typedef void (*vd_s8_tile_fn)(const vd_s8_out *out, const int8_t *a, int32_t i0,
 
 void vd_s8_tile_scalar(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
                        int32_t b0, int32_t b1);
-void vd_s8_tile_avx2(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
-                     int32_t b0, int32_t b1);
-void vd_s8_tile_avx_vnni(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
-                         int32_t b0, int32_t b1);
-void vd_s8_tile_avx512_vnni(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
-                            const vd_s8_weights *w, int32_t b0, int32_t b1);
+
+/// A SIMD path's register-block kernel: rows [i, i + mr) of a (k bytes each) times the nb packed blocks from
+/// w (block_bytes apart), channels [j, j + 16 nb) clipped to n, written to out after the -128 * sums
+/// correction (sums: the rows' sums of a).
+typedef void (*vd_s8_kernel_fn)(const vd_s8_out *out, const int8_t *a, int32_t k, const uint8_t *w,
+                                size_t block_bytes, const int32_t *sums, int32_t i, int32_t j, int32_t n,
+                                const float *w_scales);
+/// Sums of each row of a [rows, k].
+typedef void (*vd_s8_row_sums_fn)(int32_t *sums, const int8_t *a, int32_t rows, int32_t k);
+
+/// A SIMD path: kernels[(mr - 1) * nb_max + (nb - 1)] for every 1 <= mr <= mr_max, 1 <= nb <= nb_max.
+typedef struct {
+    int32_t mr_max, nb_max;
+    const vd_s8_kernel_fn *kernels;
+    vd_s8_row_sums_fn row_sums;
+} vd_s8_simd_path;
+
+extern const vd_s8_simd_path vd_s8_path_avx2, vd_s8_path_avx_vnni, vd_s8_path_avx512_vnni;
+
+/// The cache-blocked loops over register blocks shared by the SIMD paths (gemm_s8_tile.c).
+void vd_s8_tile_simd(const vd_s8_simd_path *path, const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
+                     const vd_s8_weights *w, int32_t b0, int32_t b1);
+
+/// Four bytes of an activation row as one int32 lane (any alignment).
+static inline int32_t vd_s8_load4(const int8_t *p) {
+    int32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+
+/// The last 1..3 bytes of an activation row as one int32 lane, zero-filled (never reads past the row).
+static inline int32_t vd_s8_load_tail(const int8_t *p, int32_t avail) {
+    int32_t v = 0;
+    __builtin_memcpy(&v, p, (size_t)avail);
+    return v;
+}
+
+/// The kernel table of a path: one function per register-block shape, so that each keeps its accumulators in
+/// registers. KERNEL(R, B) must define NAME##_R_B.
+#define VD_S8_KERNELS_1(NAME, R) NAME##_##R##_1
+#define VD_S8_KERNELS_4(NAME, R) NAME##_##R##_1, NAME##_##R##_2, NAME##_##R##_3, NAME##_##R##_4
 
 /// Whether this CPU can run `path`.
 int vd_s8_path_supported(int path);

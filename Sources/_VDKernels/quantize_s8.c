@@ -24,13 +24,83 @@ static void vd_quantize_row_scalar(int8_t *q, float *scale_out, const float *x, 
     }
 }
 
+#if VD_S8_X86
+// The same per row with 16 lanes. vmaxps(v, amax) returns its second operand when v is NaN, so NaN is left
+// out of the max as in the scalar loop; the lanes' max is exact in any order.
+static VD_S8_TARGET_AVX512 void vd_quantize_row_avx512(int8_t *q, float *scale_out, const float *x, int32_t k) {
+    __m512 amax = _mm512_setzero_ps();
+    int32_t l = 0;
+    for (; l + 16 <= k; l += 16) amax = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(x + l)), amax);
+    __mmask16 tail = (__mmask16)((1u << (k - l)) - 1);
+    if (tail) amax = _mm512_max_ps(_mm512_abs_ps(_mm512_maskz_loadu_ps(tail, x + l)), amax);
+    float scale = _mm512_reduce_max_ps(amax) / 127.0f;
+    *scale_out = scale;
+    if (scale == 0.0f) {
+        memset(q, 0, (size_t)k);
+        return;
+    }
+    const __m512 s = _mm512_set1_ps(scale), lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+    for (l = 0; l < k; l += 16) {
+        __mmask16 mask = k - l >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - l)) - 1);
+        __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(mask, x + l), s);
+        v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v);   // NaN -> 0
+        v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+        // vcvtps2dq rounds as the MXCSR says, to nearest even by default, like lrintf.
+        _mm_mask_storeu_epi8(q + l, mask, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
+    }
+}
+
+// 8 lanes (AVX2 and AVX-VNNI); the last k % 8 elements go through the scalar formula, which is the same.
+static VD_S8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out, const float *x, int32_t k) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 amax = _mm256_setzero_ps();
+    int32_t l = 0;
+    for (; l + 8 <= k; l += 8) amax = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + l)), amax);
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(amax), _mm256_extractf128_ps(amax, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    float amax_s = _mm_cvtss_f32(m4);
+    for (; l < k; l++) {
+        float v = fabsf(x[l]);
+        if (v > amax_s) amax_s = v;
+    }
+    float scale = amax_s / 127.0f;
+    *scale_out = scale;
+    if (scale == 0.0f) {
+        memset(q, 0, (size_t)k);
+        return;
+    }
+    const __m256 s = _mm256_set1_ps(scale), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+    for (l = 0; l + 8 <= k; l += 8) {
+        __m256 v = _mm256_div_ps(_mm256_loadu_ps(x + l), s);
+        v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));   // NaN -> 0
+        v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+        __m256i i32 = _mm256_cvtps_epi32(v);
+        __m256i i8 = _mm256_packs_epi16(_mm256_packs_epi32(i32, i32), _mm256_setzero_si256());
+        __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(i8), _mm256_extracti128_si256(i8, 1));
+        _mm_storel_epi64((__m128i *)(q + l), bytes);
+    }
+    for (; l < k; l++) {
+        float v = x[l] / scale;
+        if (v != v) v = 0.0f;
+        v = v < -127.0f ? -127.0f : (v > 127.0f ? 127.0f : v);
+        q[l] = (int8_t)lrintf(v);
+    }
+}
+#endif
+
 void vd_s8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k,
                           int64_t ldx) {
-    for (int32_t i = i0; i < i1; i++)
-        vd_quantize_row_scalar(q + (size_t)i * (size_t)k, scales + i, x + (size_t)i * (size_t)ldx, k);
+    void (*row)(int8_t *, float *, const float *, int32_t) = vd_quantize_row_scalar;
+#if VD_S8_X86
+    int path = vd_s8_get_path();
+    if (path == VD_S8_AVX512_VNNI) row = vd_quantize_row_avx512;
+    else if (path != VD_S8_SCALAR) row = vd_quantize_row_avx2;
+#endif
+    for (int32_t i = i0; i < i1; i++) row(q + (size_t)i * (size_t)k, scales + i, x + (size_t)i * (size_t)ldx, k);
 }
 
 void vd_quantize_rows_s8(int8_t *q, float *scales, const float *x, int32_t m, int32_t k, int64_t ldx) {
-    if (m < 1 || k < 1) return;
+    if (!q || !scales || !x || m < 1 || k < 1) return;
     vd_s8_quantize_range(q, scales, x, 0, m, k, ldx);
 }

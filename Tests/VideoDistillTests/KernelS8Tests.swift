@@ -43,6 +43,29 @@ import _VDKernels
         }
     }
 
+    /// Shapes that cross the SIMD paths' cache blocks (row blocks of ~256 KiB of a, weight chunks of
+    /// ~384 KiB): each path vs the scalar path everywhere, and vs Int64 on a sample of entries.
+    @Test func gemmAcrossCacheBlocks() throws {
+        var rng = KernelRandom(seed: 9)
+        for (m, k, n) in [(90, 3001, 150), (400, 700, 40), (7, 20000, 33)] {
+            let a = rng.int8s(m * k), w = rng.int8s(n * k)
+            let packed = try #require(S8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
+            let scalar = withS8Path(Int32(VD_S8_SCALAR)) { packed.gemm(a, m: m) }
+            for _ in 0..<50 {
+                let i = Int(rng.next() % UInt64(m)), j = Int(rng.next() % UInt64(n))
+                var s: Int64 = 0
+                for l in 0..<k { s += Int64(a[i * k + l]) * Int64(w[j * k + l]) }
+                #expect(Int64(scalar[i * n + j]) == s, "scalar [\(i), \(j)] m=\(m) k=\(k) n=\(n)")
+            }
+            for path in s8Paths {
+                for threads: Int32 in [1, 2] {
+                    let c = withS8Path(path) { packed.gemm(a, m: m, threads: threads) }
+                    #expect(c == scalar, "path \(path) threads \(threads) m=\(m) k=\(k) n=\(n)")
+                }
+            }
+        }
+    }
+
     /// All-extreme inputs: every product is +-127 * 127 (or 128 * 128), where any int16 pair sum saturates.
     @Test func gemmExactAtExtremeValues() throws {
         let (m, k, n) = (29, 1027, 37)
@@ -100,7 +123,7 @@ import _VDKernels
 
     @Test func quantizeRowsMatchesReference() {
         var rng = KernelRandom(seed: 11)
-        for (m, k) in [(1, 1), (3, 7), (5, 16), (4, 33), (9, 768), (2, 1001)] {
+        for (m, k) in [(1, 1), (3, 7), (5, 16), (4, 33), (9, 768), (2, 1001), (5, 8), (5, 15), (5, 17), (5, 31)] {
             let ldx = k + 3
             var x = rng.floats(m * ldx, -3, 3)
             for l in 0..<k { x[l] = 0 }   // a zero row
@@ -108,6 +131,8 @@ import _VDKernels
                 let ties: [Float] = [127, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 126.5, -126.5, .nan]
                 for l in 0..<k { x[2 * ldx + l] = ties[l % ties.count] }
             }
+            if m > 3 { x[3 * ldx + k / 2] = .nan }        // NaN among ordinary values
+            if m > 4 { x[4 * ldx + k - 1] = -.infinity }  // scale inf: every q is 0
             let (qRef, sRef) = referenceQuantize(x, m: m, k: k, ldx: ldx)
             for path in s8Paths {
                 var q = [Int8](repeating: 99, count: m * k), s = [Float](repeating: -1, count: m)

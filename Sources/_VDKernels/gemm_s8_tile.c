@@ -1,0 +1,36 @@
+// The cache blocking shared by the SIMD paths: a chunk of W (about W_CHUNK bytes) and a block of rows of a
+// (about A_CHUNK bytes, at most MC_MAX rows) stay in the core's L2 (1 MiB on Zen 5) while every register block
+// of the two is computed; each register block's rows of a (mr x k bytes) stay in L1 across the chunk.
+#include "gemm_s8_internal.h"
+
+#define W_CHUNK (384 * 1024)
+#define A_CHUNK (256 * 1024)
+#define MC_MAX 384
+
+void vd_s8_tile_simd(const vd_s8_simd_path *path, const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
+                     const vd_s8_weights *w, int32_t b0, int32_t b1) {
+    const int32_t k = w->k, mr_max = path->mr_max, nb_max = path->nb_max;
+    const size_t block_bytes = (size_t)w->k4 * VD_S8_NB * 4;
+    int32_t chunk_blocks = (int32_t)(W_CHUNK / block_bytes) / nb_max * nb_max;
+    if (chunk_blocks < nb_max) chunk_blocks = nb_max;
+    int32_t mc = (int32_t)(A_CHUNK / (size_t)k) / mr_max * mr_max;
+    if (mc < mr_max) mc = mr_max;
+    if (mc > MC_MAX) mc = MC_MAX / mr_max * mr_max;
+    int32_t sums[MC_MAX];
+    for (int32_t ic = i0; ic < i1; ic += mc) {
+        int32_t ie = ic + mc < i1 ? ic + mc : i1;
+        path->row_sums(sums, a + (size_t)ic * (size_t)k, ie - ic, k);
+        for (int32_t bc = b0; bc < b1; bc += chunk_blocks) {
+            int32_t be = bc + chunk_blocks < b1 ? bc + chunk_blocks : b1;
+            for (int32_t i = ic; i < ie; i += mr_max) {
+                int32_t mr = ie - i < mr_max ? ie - i : mr_max;
+                for (int32_t b = bc; b < be; b += nb_max) {
+                    int32_t nb = be - b < nb_max ? be - b : nb_max;
+                    path->kernels[(mr - 1) * nb_max + (nb - 1)](out, a + (size_t)i * (size_t)k, k,
+                                                                 w->data + (size_t)b * block_bytes, block_bytes,
+                                                                 sums + (i - ic), i, b * VD_S8_NB, w->n, w->scales);
+                }
+            }
+        }
+    }
+}
