@@ -18,14 +18,32 @@ static void set_colorspace(struct SwsContext *sws, const AVFrame *f) {
                              saturation);
 }
 
+/// Copies the RGB picture `in` (w x h, rows `linesize` apart) to `out` turned `quarters` times clockwise:
+/// out is w x h for 0 and 2 quarter turns, h x w for 1 and 3, rows packed.
+static void rotate_out(uint8_t *out, const uint8_t *in, int linesize, int w, int h, int quarters) {
+    if (quarters == 0) {
+        for (int y = 0; y < h; y++) memcpy(out + (size_t)y * w * 3, in + (size_t)y * linesize, (size_t)w * 3);
+        return;
+    }
+    const int out_w = quarters == 2 ? w : h, out_h = quarters == 2 ? h : w;
+    for (int r = 0; r < out_h; r++) {
+        for (int c = 0; c < out_w; c++) {
+            // The source pixel (x, y) that lands on output row r, column c.
+            int x = quarters == 1 ? r : quarters == 2 ? w - 1 - c : w - 1 - r;
+            int y = quarters == 1 ? h - 1 - c : quarters == 2 ? h - 1 - r : c;
+            memcpy(out + ((size_t)r * out_w + c) * 3, in + (size_t)y * linesize + (size_t)x * 3, 3);
+        }
+    }
+}
+
 vdio_status vdio_convert(vdio_video *v, uint8_t *out, vdio_msg m) {
     const AVFrame *f = v->frame;
-    if (f->width != v->width || f->height != v->height)
+    if (f->width != v->coded_width || f->height != v->coded_height)
         return vdio_fail(m, VDIO_UNDECODABLE, 0, "%s: a frame is %d x %d but the video is %d x %d", v->path,
-                         f->width, f->height, v->width, v->height);
+                         f->width, f->height, v->coded_width, v->coded_height);
     if (f->format < 0 || av_pix_fmt_desc_get((enum AVPixelFormat)f->format) == NULL)
         return vdio_fail(m, VDIO_UNDECODABLE, 0, "%s: a frame has no pixel format", v->path);
-    const int w = v->width, h = v->height;
+    const int w = v->coded_width, h = v->coded_height;
     // Bit-exact chroma and rounding: lossless RGB sources convert to exactly their values.
     const int flags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_BITEXACT;
     v->sws = sws_getCachedContext(v->sws, w, h, (enum AVPixelFormat)f->format, w, h, AV_PIX_FMT_RGB24, flags,
@@ -47,6 +65,6 @@ vdio_status vdio_convert(vdio_video *v, uint8_t *out, vdio_msg m) {
     int dst_linesize[4] = {v->rgb_linesize, 0, 0, 0};
     int rows = sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, h, dst, dst_linesize);
     if (rows != h) return vdio_fail(m, VDIO_UNDECODABLE, 1, "%s: converting a frame to RGB failed", v->path);
-    for (int y = 0; y < h; y++) memcpy(out + (size_t)y * w * 3, v->rgb + (size_t)y * v->rgb_linesize, (size_t)w * 3);
+    rotate_out(out, v->rgb, v->rgb_linesize, w, h, v->rotation);
     return VDIO_OK;
 }

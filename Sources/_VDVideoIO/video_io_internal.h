@@ -33,7 +33,9 @@ struct vdio_video {
     uint8_t *rgb;
     int rgb_linesize;
 
-    int32_t width, height;
+    int32_t width, height;              // as displayed (after rotation)
+    int32_t coded_width, coded_height;  // as decoded
+    int rotation;                       // clockwise quarter turns to display a decoded frame: 0...3
     int64_t n_frames;
     // Timeline: presentation timestamps of frames 0..n_frames-1 (ascending) and of the keyframes
     // (ascending); NULL when packets lack timestamps (sequential, ordinal mode).

@@ -1,10 +1,13 @@
 /* Opening a video: demuxer, best video stream, decoder, and the frame timeline from one packet pass. */
 #define _POSIX_C_SOURCE 200809L  // strdup, access
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <libavutil/display.h>
 
 #include "video_io_internal.h"
 
@@ -14,6 +17,18 @@ static void close_input(vdio_video *v) {
     avformat_close_input(&v->fmt);
     av_packet_free(&v->pkt);
     av_frame_free(&v->frame);
+}
+
+/// Clockwise quarter turns that display the stream upright (its display matrix, as the ffmpeg command
+/// applies it by default): 0...3. Mirrored matrices are taken by their rotation alone.
+static int display_rotation(const AVStream *s) {
+    size_t size = 0;
+    const uint8_t *matrix = av_stream_get_side_data(s, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    if (matrix == NULL || size < 9 * sizeof(int32_t)) return 0;
+    double degrees = -av_display_rotation_get((const int32_t *)matrix);  // clockwise
+    if (!isfinite(degrees)) return 0;
+    long quarter = lround(degrees / 90.0);
+    return (int)(((quarter % 4) + 4) % 4);
 }
 
 vdio_status vdio_open_input(vdio_video *v, vdio_msg m) {
@@ -51,7 +66,7 @@ vdio_status vdio_open_input(vdio_video *v, vdio_msg m) {
     if (par->width <= 0 || par->height <= 0 || par->width > VDIO_MAX_SIDE || par->height > VDIO_MAX_SIDE)
         return vdio_fail(m, VDIO_UNDECODABLE, 1, "%s: frame size %d x %d is not in 1...%d", v->path, par->width,
                          par->height, VDIO_MAX_SIDE);
-    if (v->width > 0 && (par->width != v->width || par->height != v->height))
+    if (v->coded_width > 0 && (par->width != v->coded_width || par->height != v->coded_height))
         return vdio_fail(m, VDIO_UNDECODABLE, 0, "%s: frame size changed to %d x %d on reopening", v->path,
                          par->width, par->height);
     v->dec = avcodec_alloc_context3(codec);
@@ -68,8 +83,11 @@ vdio_status vdio_open_input(vdio_video *v, vdio_msg m) {
     if (r < 0)
         return vdio_fail(m, VDIO_UNDECODABLE, 1, "%s: cannot open the %s decoder: %s", v->path, codec->name,
                          vdio_av_error(r, e, sizeof e));
-    v->width = par->width;
-    v->height = par->height;
+    v->coded_width = par->width;
+    v->coded_height = par->height;
+    v->rotation = display_rotation(v->fmt->streams[v->stream]);
+    v->width = v->rotation % 2 ? par->height : par->width;
+    v->height = v->rotation % 2 ? par->width : par->height;
     v->at_start = 1;
     v->have_last = 0;
     v->next_ordinal = 0;

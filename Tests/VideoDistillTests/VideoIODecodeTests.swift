@@ -29,6 +29,29 @@ struct VideoIODecodeTests {
         }
     }
 
+    /// Phone videos carry a display rotation; frames come out upright, exactly as the ffmpeg command shows
+    /// them (it applies the display matrix by default).
+    @Test(arguments: [90, 180, 270])
+    func displayRotationIsApplied(_ degrees: Int) throws {
+        let v = try FixtureVideo()
+        let dir = try TestVideos.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plain = dir.appendingPathComponent("plain.mp4").path, rotated = dir.appendingPathComponent("rotated.mp4").path
+        try TestVideos.encode(v.frames, height: v.height, width: v.width, to: plain, args: ["-c:v", "libx264rgb", "-qp", "0"])
+        try TestVideos.run(["-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=\(degrees)", rotated])
+        let oracle = try TestVideos.decodeWithFFmpeg(rotated)
+
+        let file = try VideoFile(path: rotated, threads: 1)
+        #expect(degrees == 180 ? (file.height, file.width) == (v.height, v.width) : (file.height, file.width) == (v.width, v.height))
+        #expect(oracle.count == v.count * v.frameBytes)
+        var out = [UInt8](repeating: 0, count: v.frameBytes)
+        for i in [0, 4, 8] {
+            try out.withUnsafeMutableBufferPointer { try file.readFrame(i, into: $0) }
+            #expect(out[...].elementsEqual(oracle[i * v.frameBytes ..< (i + 1) * v.frameBytes]), "rotate=\(degrees): frame \(i)")
+            #expect(!out[...].elementsEqual(v.frame(i)), "rotate=\(degrees): the frame was turned")
+        }
+    }
+
     /// A folder of PNGs numbered 5...13: name order is numeric (frame10 after frame9), pixels exact.
     @Test func pngFolderDecodesExactlyInNumericOrder() throws {
         let v = try FixtureVideo()

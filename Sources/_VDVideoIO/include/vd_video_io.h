@@ -17,7 +17,8 @@
  * is when no keyframe lies between there and frame i, and otherwise seeks to the last keyframe at or before
  * frame i first; frames are matched by timestamp, so a seek that lands elsewhere is noticed and repaired by
  * decoding from the start. Streams whose packets carry no timestamps are read sequentially, frames counted
- * in decoder output order.
+ * in decoder output order. A stream's display rotation (phone videos) is applied in quarter turns, as the
+ * ffmpeg command does by default: sizes and pixels are as displayed.
  *
  * Thread-safety: a handle is used by one thread at a time; different handles are independent. The first
  * vdio_open installs a libav log callback that prints nothing and keeps each thread's last libav error for
@@ -65,7 +66,7 @@ typedef int (*vdio_progress_fn)(void *user, int32_t done, int32_t total);
 /// On success *out is a handle for vdio_close; on failure *out is NULL and errbuf says why.
 vdio_status vdio_open(const char *path, int32_t threads, vdio_video **out, char *errbuf, size_t errlen);
 
-/// The frame count and the frame size (every delivered frame has it). Any pointer may be NULL.
+/// The frame count and the frame size as displayed (every delivered frame has it). Any pointer may be NULL.
 /// Returns VDIO_BAD_ARGUMENT for a NULL handle.
 vdio_status vdio_info(const vdio_video *v, int64_t *n_frames, int32_t *width, int32_t *height);
 
