@@ -106,4 +106,26 @@ struct VideoIODecodeTests {
             }
         }
     }
+
+    /// AVI packets of B-frame video carry no presentation timestamps: frames are counted in decoder output
+    /// order and read sequentially (backwards means from the start again), still equal to ffmpeg's frames.
+    @Test func aviWithoutTimestampsReadsSequentially() throws {
+        let dir = try TestVideos.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bframes.avi").path
+        try TestVideos.run(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=30", "-frames:v", "60", "-c:v", "mpeg4",
+                            "-q:v", "2", "-bf", "2", "-g", "12", path])
+        let oracle = try TestVideos.decodeWithFFmpeg(path)
+        let file = try VideoFile(path: path, threads: 1)
+        let frameBytes = file.frameBytes
+        #expect(file.frameCount == 60)
+        let order = [50, 3, 20, 20, 59]
+        var out = [UInt8](repeating: 0, count: order.count * frameBytes)
+        try out.withUnsafeMutableBufferPointer { try file.readFrames(order, into: $0) }
+        for (j, i) in order.enumerated() {
+            #expect(out[j * frameBytes ..< (j + 1) * frameBytes].elementsEqual(oracle[i * frameBytes ..< (i + 1) * frameBytes]), "frame \(i)")
+        }
+        #expect(file.stats.seeks == 0)
+        #expect(file.stats.restarts == 1)
+    }
 }
