@@ -46,7 +46,9 @@ static void vd_s8_run(const vd_s8_out *out, const int8_t *a, int32_t m, const vd
         job.blocks_per_task = w->n_blocks;
     } else {
         job.rows_per_task = m;
-        job.blocks_per_task = (w->n_blocks + n_threads - 1) / n_threads;
+        // Whole groups, so that no register block straddles two (gemm_s8_internal.h).
+        int32_t per = (w->n_blocks + n_threads - 1) / n_threads;
+        job.blocks_per_task = (per + VD_S8_GROUP - 1) / VD_S8_GROUP * VD_S8_GROUP;
     }
     job.n_row_tasks = (m + job.rows_per_task - 1) / job.rows_per_task;
     int32_t n_block_tasks = (w->n_blocks + job.blocks_per_task - 1) / job.blocks_per_task;

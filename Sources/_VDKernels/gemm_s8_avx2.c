@@ -82,20 +82,20 @@ vd_s8_step_avx2(__m256i acc[MR_AVX2][2], int mr, const __m256i ab[MR_AVX2], cons
 // acc[r][h] = sum_k u * a[r] over the whole k for one block, STEP per group of four k.
 #define VD_S8_BLOCK256(NAME, TARGET, MR, STEP)                                                                \
     static inline __attribute__((always_inline)) TARGET void NAME(__m256i acc[MR][2], int mr, const int8_t *a, \
-                                                                  int32_t k, const uint8_t *w) {            \
+                                                                  int32_t k, const uint8_t *w, size_t q_stride) {            \
         for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm256_setzero_si256();                         \
         __m256i ab[MR];                                                                                      \
         const int32_t full = k / 4;                                                                          \
         for (int32_t q = 0; q < full; q++) {                                                                 \
             for (int r = 0; r < mr; r++)                                                                     \
                 ab[r] = _mm256_set1_epi32(vd_s8_load4(a + (size_t)r * (size_t)k + (size_t)q * 4));           \
-            STEP(acc, mr, ab, w + (size_t)q * 64);                                                           \
+            STEP(acc, mr, ab, w + (size_t)q * q_stride);                                                           \
         }                                                                                                    \
         if (full * 4 < k) { /* the last, partial group (the packed weights hold zeros past k) */            \
             for (int r = 0; r < mr; r++)                                                                     \
                 ab[r] = _mm256_set1_epi32(vd_s8_load_tail(a + (size_t)r * (size_t)k + (size_t)full * 4,     \
                                                           k - full * 4));                                    \
-            STEP(acc, mr, ab, w + (size_t)full * 64);                                                        \
+            STEP(acc, mr, ab, w + (size_t)full * q_stride);                                                        \
         }                                                                                                    \
     }
 VD_S8_BLOCK256(vd_s8_block_avx_vnni, VD_S8_TARGET_AVX_VNNI, MR_VNNI, vd_s8_step_avx_vnni)
@@ -103,11 +103,11 @@ VD_S8_BLOCK256(vd_s8_block_avx2, VD_S8_TARGET_AVX2, MR_AVX2, vd_s8_step_avx2)
 
 #define KERNEL(NAME, TARGET, BLOCK, MR, R)                                                                    \
     static TARGET void NAME##_##R##_1(const vd_s8_out *out, const int8_t *a, int32_t k, const uint8_t *w,    \
-                                      size_t block_bytes, const int32_t *sums, int32_t i, int32_t j,         \
+                                      size_t q_stride, const int32_t *sums, int32_t i, int32_t j,         \
                                       int32_t n, const float *w_scales) {                                    \
-        (void)block_bytes;                                                                                   \
+                                                                                           \
         __m256i acc[MR][2];                                                                                  \
-        BLOCK(acc, R, a, k, w);                                                                              \
+        BLOCK(acc, R, a, k, w, q_stride);                                                                              \
         vd_s8_store_avx2(out, acc, R, sums, i, j, n, w_scales);                                              \
     }
 #define KERNEL_VNNI(R) KERNEL(kernel_vnni, VD_S8_TARGET_AVX_VNNI, vd_s8_block_avx_vnni, MR_VNNI, R)

@@ -23,20 +23,20 @@ static VD_S8_TARGET_AVX512 void vd_s8_row_sums_avx512(int32_t *sums, const int8_
 // acc[r][v] = sum_k u[channel] * a[r] over the whole k for one register block.
 static inline __attribute__((always_inline)) VD_S8_TARGET_AVX512 void
 vd_s8_block_avx512(__m512i acc[MR][NV], int mr, int nv, const int8_t *a, int32_t k, const uint8_t *w,
-                   size_t block_bytes) {
+                   size_t q_stride) {
     for (int r = 0; r < mr; r++)
         for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_si512();
     const int32_t full = k / 4;
     __m512i wv[NV];
     for (int32_t q = 0; q < full; q++) {
-        for (int v = 0; v < nv; v++) wv[v] = _mm512_load_si512(w + (size_t)v * block_bytes + (size_t)q * 64);
+        for (int v = 0; v < nv; v++) wv[v] = _mm512_load_si512(w + (size_t)q * q_stride + (size_t)v * 64);
         for (int r = 0; r < mr; r++) {
             __m512i ab = _mm512_set1_epi32(vd_s8_load4(a + (size_t)r * (size_t)k + (size_t)q * 4));
             for (int v = 0; v < nv; v++) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], wv[v], ab);
         }
     }
     if (full * 4 < k) {   // the last, partial group of four k (the packed weights hold zeros past k)
-        for (int v = 0; v < nv; v++) wv[v] = _mm512_load_si512(w + (size_t)v * block_bytes + (size_t)full * 64);
+        for (int v = 0; v < nv; v++) wv[v] = _mm512_load_si512(w + (size_t)full * q_stride + (size_t)v * 64);
         for (int r = 0; r < mr; r++) {
             __m512i ab = _mm512_set1_epi32(vd_s8_load_tail(a + (size_t)r * (size_t)k + (size_t)full * 4, k - full * 4));
             for (int v = 0; v < nv; v++) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], wv[v], ab);
@@ -68,10 +68,10 @@ vd_s8_store_avx512(const vd_s8_out *out, __m512i acc[MR][NV], int mr, int nv, co
 
 #define KERNEL(R, B)                                                                                          \
     static VD_S8_TARGET_AVX512 void kernel512_##R##_##B(                                                     \
-        const vd_s8_out *out, const int8_t *a, int32_t k, const uint8_t *w, size_t block_bytes,              \
+        const vd_s8_out *out, const int8_t *a, int32_t k, const uint8_t *w, size_t q_stride,              \
         const int32_t *sums, int32_t i, int32_t j, int32_t n, const float *w_scales) {                       \
         __m512i acc[MR][NV];                                                                                 \
-        vd_s8_block_avx512(acc, R, B, a, k, w, block_bytes);                                                 \
+        vd_s8_block_avx512(acc, R, B, a, k, w, q_stride);                                                 \
         vd_s8_store_avx512(out, acc, R, B, sums, i, j, n, w_scales);                                         \
     }
 #define KERNELS(R) KERNEL(R, 1) KERNEL(R, 2) KERNEL(R, 3) KERNEL(R, 4)

@@ -25,15 +25,19 @@
 
 /// Output channels per packed block: one 512-bit register of int32 lanes.
 #define VD_S8_NB 16
+/// Blocks per group in the packed layout: the AVX512-VNNI register block's width.
+#define VD_S8_GROUP 4
 /// Largest k whose int32 results cannot overflow: k * 128 * 128 <= 2^31 - 1.
 #define VD_S8_MAX_K 131071
 
-/// Packed weights: data [n_blocks][k4][16][4] u8 = w + 128 (the 16 channels of a block side by side, four
-/// consecutive k per channel, the order vpdpbusd reads); scales [n_blocks * 16] (0 in padding).
+/// Packed weights: u8 = w + 128 in groups of VD_S8_GROUP blocks of 16 channels (the last group may hold fewer,
+/// g blocks): data [n_groups][k4][g][16][4], i.e. for each four consecutive k, the group's blocks side by side,
+/// each the 16 channels' four bytes (the order vpdpbusd reads), so that a register block of a whole group reads
+/// one contiguous stream; scales [n_blocks * 16] (0 in padding).
 struct vd_s8_weights {
     int32_t n, k;          // logical sizes: W is [n, k]
     int32_t n_blocks, k4;  // ceil(n / 16) blocks, ceil(k / 4) groups of four k
-    uint8_t *data;         // [n_blocks][k4][16][4]
+    uint8_t *data;         // [n_groups][k4][g][16][4]
     float *scales;         // [n_blocks * 16]
     size_t bytes;          // what both arrays hold
 };
@@ -56,11 +60,19 @@ typedef void (*vd_s8_tile_fn)(const vd_s8_out *out, const int8_t *a, int32_t i0,
 void vd_s8_tile_scalar(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
                        int32_t b0, int32_t b1);
 
-/// A SIMD path's register-block kernel: rows [i, i + mr) of a (k bytes each) times the nb packed blocks from
-/// w (block_bytes apart), channels [j, j + 16 nb) clipped to n, written to out after the -128 * sums
-/// correction (sums: the rows' sums of a).
+/// Where block b starts (its first four k), and the bytes from one four-k step of it to the next (*q_stride).
+static inline const uint8_t *vd_s8_block(const vd_s8_weights *w, int32_t b, size_t *q_stride) {
+    int32_t g0 = b / VD_S8_GROUP * VD_S8_GROUP;
+    int32_t g = w->n_blocks - g0 < VD_S8_GROUP ? w->n_blocks - g0 : VD_S8_GROUP;
+    *q_stride = (size_t)g * VD_S8_NB * 4;
+    return w->data + (size_t)g0 * (size_t)w->k4 * VD_S8_NB * 4 + (size_t)(b - g0) * VD_S8_NB * 4;
+}
+
+/// A SIMD path's register-block kernel: rows [i, i + mr) of a (k bytes each) times nb consecutive blocks of
+/// one group, starting at w (block v's four-k step q at w + q * q_stride + 64 v), channels [j, j + 16 nb)
+/// clipped to n, written to out after the -128 * sums correction (sums: the rows' sums of a).
 typedef void (*vd_s8_kernel_fn)(const vd_s8_out *out, const int8_t *a, int32_t k, const uint8_t *w,
-                                size_t block_bytes, const int32_t *sums, int32_t i, int32_t j, int32_t n,
+                                size_t q_stride, const int32_t *sums, int32_t i, int32_t j, int32_t n,
                                 const float *w_scales);
 /// Sums of each row of a [rows, k].
 typedef void (*vd_s8_row_sums_fn)(int32_t *sums, const int8_t *a, int32_t rows, int32_t k);

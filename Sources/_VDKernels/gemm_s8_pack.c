@@ -18,17 +18,17 @@ vd_s8_weights *vd_s8_weights_pack(const int8_t *w, const float *scales, int32_t 
         return NULL;
     }
     memset(p->data, 0, data_bytes);   // padding: u = 0 adds nothing
-    for (int32_t j = 0; j < n; j++) {
-        uint8_t *block = p->data + (size_t)(j / VD_S8_NB) * (size_t)k4 * VD_S8_NB * 4 + (size_t)(j % VD_S8_NB) * 4;
-        const int8_t *row = w + (size_t)j * (size_t)k;
-        for (int32_t l = 0; l < k; l++)
-            block[(size_t)(l / 4) * VD_S8_NB * 4 + (size_t)(l % 4)] = (uint8_t)((int32_t)row[l] + 128);
-    }
-    memcpy(p->scales, scales, (size_t)n * sizeof(float));
     p->n = n;
     p->k = k;
     p->n_blocks = n_blocks;
     p->k4 = k4;
+    for (int32_t j = 0; j < n; j++) {
+        size_t q_stride;
+        uint8_t *channel = (uint8_t *)vd_s8_block(p, j / VD_S8_NB, &q_stride) + (size_t)(j % VD_S8_NB) * 4;
+        const int8_t *row = w + (size_t)j * (size_t)k;
+        for (int32_t l = 0; l < k; l++) channel[(size_t)(l / 4) * q_stride + (size_t)(l % 4)] = (uint8_t)((int32_t)row[l] + 128);
+    }
+    memcpy(p->scales, scales, (size_t)n * sizeof(float));
     p->bytes = data_bytes + scale_bytes;
     return p;
 }

@@ -4,18 +4,18 @@
 void vd_s8_tile_scalar(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
                        int32_t b0, int32_t b1) {
     const int32_t k = w->k;
-    const size_t block_bytes = (size_t)w->k4 * VD_S8_NB * 4;
     for (int32_t i = i0; i < i1; i++) {
         const int8_t *a_row = a + (size_t)i * (size_t)k;   // a [m, k]
         for (int32_t b = b0; b < b1; b++) {
             for (int32_t jj = 0; jj < VD_S8_NB; jj++) {
                 int32_t j = b * VD_S8_NB + jj;
                 if (j >= w->n) break;
-                const uint8_t *u = w->data + (size_t)b * block_bytes + (size_t)jj * 4;   // u = w + 128
+                size_t q_stride;
+                const uint8_t *u = vd_s8_block(w, b, &q_stride) + (size_t)jj * 4;   // u = w + 128
                 // uint32 sums wrap like the vector paths; the true value fits (k <= VD_S8_MAX_K).
                 uint32_t acc = 0;
                 for (int32_t l = 0; l < k; l++)
-                    acc += (uint32_t)(((int32_t)u[(size_t)(l / 4) * VD_S8_NB * 4 + (size_t)(l % 4)] - 128) *
+                    acc += (uint32_t)(((int32_t)u[(size_t)(l / 4) * q_stride + (size_t)(l % 4)] - 128) *
                                       (int32_t)a_row[l]);
                 int32_t c = (int32_t)acc;
                 if (out->y) {

@@ -26,8 +26,9 @@ void vd_s8_tile_simd(const vd_s8_simd_path *path, const vd_s8_out *out, const in
                 int32_t mr = ie - i < mr_max ? ie - i : mr_max;
                 for (int32_t b = bc; b < be; b += nb_max) {
                     int32_t nb = be - b < nb_max ? be - b : nb_max;
-                    path->kernels[(mr - 1) * nb_max + (nb - 1)](out, a + (size_t)i * (size_t)k, k,
-                                                                 w->data + (size_t)b * block_bytes, block_bytes,
+                    size_t q_stride;
+                    const uint8_t *wb = vd_s8_block(w, b, &q_stride);
+                    path->kernels[(mr - 1) * nb_max + (nb - 1)](out, a + (size_t)i * (size_t)k, k, wb, q_stride,
                                                                  sums + (i - ic), i, b * VD_S8_NB, w->n, w->scales);
                 }
             }
