@@ -181,24 +181,27 @@ import _VDKernels
         }
     }
 
-    /// Several threads calling vd_linear_s8 at once (each asking for 2 threads) get what serial calls get.
+    /// Several threads calling vd_linear_s8 at once (asking for 1 to 4 threads each, more than this machine's
+    /// cores) get what serial calls get.
     @Test func concurrentCallsMatchSerialCalls() throws {
         var rng = KernelRandom(seed: 3)
         let (m, k, n, callers) = (150, 200, 70, 8)
         let w = rng.int8s(n * k, -127, 127), wScales = rng.floats(n, 0.01, 0.02)
         let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))
         let inputs = (0..<callers).map { _ in rng.floats(m * k) }
-        func run(_ x: [Float]) -> [Float] {
+        func run(_ x: [Float], threads: Int32) -> [Float] {
             var y = [Float](repeating: 0, count: m * n)
-            _ = vd_linear_s8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer, nil, 2)
+            _ = vd_linear_s8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer, nil, threads)
             return y
         }
-        let serial = inputs.map(run)
+        let serial = inputs.map { run($0, threads: 1) }
         for _ in 0..<5 {
             let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: callers)
             results.initialize(repeating: [])
             defer { results.deallocate() }
-            DispatchQueue.concurrentPerform(iterations: callers) { results[$0] = run(inputs[$0]) }
+            DispatchQueue.concurrentPerform(iterations: callers) {
+                results[$0] = run(inputs[$0], threads: Int32(1 + $0 % 4))
+            }
             #expect(Array(results) == serial)
         }
     }
