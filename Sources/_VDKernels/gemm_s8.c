@@ -18,7 +18,11 @@ typedef struct {
     const int8_t *a;
     const vd_s8_weights *w;
     const vd_s8_simd_path *simd;   // NULL: the scalar tile
-    int32_t m, rows_per_task, blocks_per_task, n_row_tasks;
+    int32_t m, rows_per_task, blocks_per_task, n_row_tasks, n_tasks;
+    // vd_linear_s8 split over rows only: each task first quantizes its rows of x [m, k] (row stride ldx) into
+    // a (its own rows of the scratch q) and out.a_scales. NULL otherwise.
+    const float *x;
+    int64_t ldx;
 } vd_s8_gemm_job;
 
 static void vd_s8_gemm_task(void *ctx, int32_t task) {
@@ -27,17 +31,18 @@ static void vd_s8_gemm_task(void *ctx, int32_t task) {
     int32_t b0 = (task / job->n_row_tasks) * job->blocks_per_task;
     int32_t i1 = i0 + job->rows_per_task < job->m ? i0 + job->rows_per_task : job->m;
     int32_t b1 = b0 + job->blocks_per_task < job->w->n_blocks ? b0 + job->blocks_per_task : job->w->n_blocks;
+    if (job->x)
+        vd_s8_quantize_range((int8_t *)job->a, (float *)job->out.a_scales, job->x, i0, i1, job->w->k, job->ldx);
     if (job->simd) vd_s8_tile_simd(job->simd, &job->out, job->a, i0, i1, job->w, b0, b1);
     else vd_s8_tile_scalar(&job->out, job->a, i0, i1, job->w, b0, b1);
 }
 
 // Many rows: tasks of whole rows against all of W, a few per thread so that a busy core delays little.
 // Few rows: the channel blocks are split instead.
-static void vd_s8_run(const vd_s8_out *out, const int8_t *a, int32_t m, const vd_s8_weights *w,
-                      int32_t n_threads) {
-    if (n_threads < 1) n_threads = 1;
+static vd_s8_gemm_job vd_s8_split(const vd_s8_out *out, const int8_t *a, int32_t m, const vd_s8_weights *w,
+                                  int32_t n_threads) {
     vd_s8_gemm_job job = {.out = *out, .a = a, .w = w, .simd = vd_s8_simd_for(vd_s8_get_path()), .m = m};
-    if (n_threads == 1) {
+    if (n_threads <= 1) {
         job.rows_per_task = m;
         job.blocks_per_task = w->n_blocks;
     } else if (m >= 64 * n_threads) {
@@ -51,48 +56,36 @@ static void vd_s8_run(const vd_s8_out *out, const int8_t *a, int32_t m, const vd
         job.blocks_per_task = (per + VD_S8_GROUP - 1) / VD_S8_GROUP * VD_S8_GROUP;
     }
     job.n_row_tasks = (m + job.rows_per_task - 1) / job.rows_per_task;
-    int32_t n_block_tasks = (w->n_blocks + job.blocks_per_task - 1) / job.blocks_per_task;
-    vd_s8_parallel_for(job.n_row_tasks * n_block_tasks, n_threads, vd_s8_gemm_task, &job);
+    job.n_tasks = job.n_row_tasks * ((w->n_blocks + job.blocks_per_task - 1) / job.blocks_per_task);
+    return job;
 }
 
 void vd_gemm_s8(int32_t *c, int64_t ldc, const int8_t *a, int32_t m, int32_t k, const vd_s8_weights *w,
                 int32_t n_threads) {
     if (!c || !a || !w || m < 1 || k != w->k) return;
     vd_s8_out out = {.c = c, .ldc = ldc};
-    vd_s8_run(&out, a, m, w, n_threads);
-}
-
-typedef struct {
-    int8_t *q;
-    float *scales;
-    const float *x;
-    int32_t m, k, rows_per_task;
-    int64_t ldx;
-} vd_s8_quantize_job;
-
-static void vd_s8_quantize_task(void *ctx, int32_t task) {
-    const vd_s8_quantize_job *job = ctx;
-    int32_t i0 = task * job->rows_per_task;
-    int32_t i1 = i0 + job->rows_per_task < job->m ? i0 + job->rows_per_task : job->m;
-    vd_s8_quantize_range(job->q, job->scales, job->x, i0, i1, job->k, job->ldx);
+    vd_s8_gemm_job job = vd_s8_split(&out, a, m, w, n_threads);
+    vd_s8_parallel_for(job.n_tasks, n_threads, vd_s8_gemm_task, &job);
 }
 
 int vd_linear_s8(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
                  const vd_s8_weights *w, const float *bias, int32_t n_threads) {
     if (!y || !x || !w || m < 1 || k != w->k) return -1;
-    if (n_threads < 1) n_threads = 1;
-    // Scratch: q [m, k] int8, then the row scales [m] (4-aligned after rounding q up).
+    // Scratch: q [m, k] int8, then the row scales [m] (aligned after rounding q up).
     size_t q_bytes = ((size_t)m * (size_t)k + 63) / 64 * 64;
     int8_t *q = malloc(q_bytes + (size_t)m * sizeof(float));
     if (!q) return -1;
     float *a_scales = (float *)(q + q_bytes);
 
-    vd_s8_quantize_job qjob = {.q = q, .scales = a_scales, .x = x, .m = m, .k = k, .ldx = ldx};
-    qjob.rows_per_task = (m + 4 * n_threads - 1) / (4 * n_threads);
-    vd_s8_parallel_for((m + qjob.rows_per_task - 1) / qjob.rows_per_task, n_threads, vd_s8_quantize_task, &qjob);
-
     vd_s8_out out = {.y = y, .ldy = ldy, .a_scales = a_scales, .bias = bias};
-    vd_s8_run(&out, q, m, w, n_threads);
+    vd_s8_gemm_job job = vd_s8_split(&out, q, m, w, n_threads);
+    if (job.blocks_per_task == w->n_blocks) {   // tasks own whole rows: each quantizes its own, in one pass
+        job.x = x;
+        job.ldx = ldx;
+    } else {                                    // few rows, shared by the tasks: quantized here first
+        vd_s8_quantize_range(q, a_scales, x, 0, m, k, ldx);
+    }
+    vd_s8_parallel_for(job.n_tasks, n_threads, vd_s8_gemm_task, &job);
     free(q);
     return 0;
 }
