@@ -68,8 +68,9 @@ void vd_gemm_s8(int32_t *c, int64_t ldc, const int8_t *a, int32_t m, int32_t k, 
     vd_s8_parallel_for(job.n_tasks, n_threads, vd_s8_gemm_task, &job);
 }
 
-int vd_linear_s8(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
-                 const vd_s8_weights *w, const float *bias, int32_t n_threads) {
+// vd_linear_s8 and vd_linear_s8_acc.
+static int vd_s8_linear(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
+                        const vd_s8_weights *w, const float *bias, int32_t n_threads, int accumulate) {
     if (!y || !x || !w || m < 1 || k != w->k) return -1;
     // Scratch: q [m, k] int8, then the row scales [m] (aligned after rounding q up).
     size_t q_bytes = ((size_t)m * (size_t)k + 63) / 64 * 64;
@@ -77,7 +78,7 @@ int vd_linear_s8(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, in
     if (!q) return -1;
     float *a_scales = (float *)(q + q_bytes);
 
-    vd_s8_out out = {.y = y, .ldy = ldy, .a_scales = a_scales, .bias = bias};
+    vd_s8_out out = {.y = y, .ldy = ldy, .accumulate = accumulate, .a_scales = a_scales, .bias = bias};
     vd_s8_gemm_job job = vd_s8_split(&out, q, m, w, n_threads);
     if (job.blocks_per_task == w->n_blocks) {   // tasks own whole rows: each quantizes its own, in one pass
         job.x = x;
@@ -88,4 +89,14 @@ int vd_linear_s8(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, in
     vd_s8_parallel_for(job.n_tasks, n_threads, vd_s8_gemm_task, &job);
     free(q);
     return 0;
+}
+
+int vd_linear_s8(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
+                 const vd_s8_weights *w, const float *bias, int32_t n_threads) {
+    return vd_s8_linear(y, ldy, x, m, k, ldx, w, bias, n_threads, 0);
+}
+
+int vd_linear_s8_acc(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
+                     const vd_s8_weights *w, const float *bias, int32_t n_threads) {
+    return vd_s8_linear(y, ldy, x, m, k, ldx, w, bias, n_threads, 1);
 }

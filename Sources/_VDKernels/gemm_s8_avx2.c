@@ -45,7 +45,9 @@ vd_s8_store_avx2(const vd_s8_out *out, __m256i acc[][2], int mr, const int32_t *
             if (out->y) {
                 __m256 s = _mm256_mul_ps(_mm256_set1_ps(out->a_scales[i + r]), ws);
                 __m256 y = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(c), s), b);
-                _mm256_maskstore_ps(out->y + (size_t)(i + r) * (size_t)out->ldy + (size_t)jh, mask, y);
+                float *yp = out->y + (size_t)(i + r) * (size_t)out->ldy + (size_t)jh;
+                if (out->accumulate) y = _mm256_add_ps(_mm256_maskload_ps(yp, mask), y);
+                _mm256_maskstore_ps(yp, mask, y);
             } else {
                 _mm256_maskstore_epi32(out->c + (size_t)(i + r) * (size_t)out->ldc + (size_t)jh, mask, c);
             }

@@ -58,7 +58,9 @@ vd_s8_store_avx512(const vd_s8_out *out, __m512i acc[MR][NV], int mr, int nv, co
             if (out->y) {
                 __m512 s = _mm512_mul_ps(_mm512_set1_ps(out->a_scales[i + r]), ws);
                 __m512 y = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(c), s), b);
-                _mm512_mask_storeu_ps(out->y + (size_t)(i + r) * (size_t)out->ldy + (size_t)jv, mask, y);
+                float *yp = out->y + (size_t)(i + r) * (size_t)out->ldy + (size_t)jv;
+                if (out->accumulate) y = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, yp), y);
+                _mm512_mask_storeu_ps(yp, mask, y);
             } else {
                 _mm512_mask_storeu_epi32(out->c + (size_t)(i + r) * (size_t)out->ldc + (size_t)jv, mask, c);
             }

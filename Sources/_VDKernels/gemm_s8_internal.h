@@ -43,12 +43,14 @@ struct vd_s8_weights {
 };
 
 /// Where a tile's results go: int32 c (vd_gemm_s8), or fp32 y = c * (a_scales[i] * w.scales[j]) + bias[j]
-/// (vd_linear_s8; bias NULL adds +0.0f). Every path computes y in exactly this order, so results are identical.
+/// (vd_linear_s8; bias NULL adds +0.0f), added to y's old value when accumulate (vd_linear_s8_acc). Every path
+/// computes y in exactly this order, so results are identical.
 typedef struct {
     int32_t *c;
     int64_t ldc;
     float *y;              // when non-NULL, y is written instead of c
     int64_t ldy;
+    int accumulate;        // y[i, j] = y[i, j] + (the value above)
     const float *a_scales; // [m]
     const float *bias;     // [n] or NULL
 } vd_s8_out;

@@ -21,7 +21,9 @@ void vd_s8_tile_scalar(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_
                 if (out->y) {
                     float s = out->a_scales[i] * w->scales[j];
                     float t = (float)c * s;
-                    out->y[(size_t)i * (size_t)out->ldy + (size_t)j] = t + (out->bias ? out->bias[j] : 0.0f);
+                    float v = t + (out->bias ? out->bias[j] : 0.0f);
+                    float *yp = out->y + (size_t)i * (size_t)out->ldy + (size_t)j;
+                    *yp = out->accumulate ? *yp + v : v;
                 } else {
                     out->c[(size_t)i * (size_t)out->ldc + (size_t)j] = c;
                 }

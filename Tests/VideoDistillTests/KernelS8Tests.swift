@@ -144,38 +144,61 @@ import _VDKernels
     }
 
     /// vd_linear_s8 is exactly (float)c * (a_scale * w_scale) + bias over the quantized product, and within the
-    /// activation rounding error (|x - scale q| <= scale / 2 per element) of the fp32 product.
+    /// activation rounding error (|x - scale q| <= scale / 2 per element) of the fp32 product;
+    /// vd_linear_s8_acc adds exactly that to y.
     @Test func linearMatchesQuantizedFormulaAndFloatMath() throws {
         var rng = KernelRandom(seed: 5)
-        for (m, k, n) in [(1, 7, 5), (19, 64, 33), (70, 771, 130)] {
+        // Threads 1 and 2 at m = 1, 19, 70 (too few rows to split: quantized first, channels split) and
+        // m = 150 (tasks that quantize their own rows).
+        for (m, k, n) in [(1, 7, 5), (19, 64, 33), (70, 771, 130), (150, 97, 20)] {
             let x = rng.floats(m * k, -4, 4), w = rng.int8s(n * k, -127, 127)
             let wScales = rng.floats(n, 0.001, 0.02), bias = rng.floats(n)
             let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))
             var q = [Int8](repeating: 0, count: m * k), aScales = [Float](repeating: 0, count: m)
             vd_quantize_rows_s8(&q, &aScales, x, Int32(m), Int32(k), Int64(k))
             let c = referenceGEMM(q, w, m: m, n: n, k: k)
+            // The fp32 product and the bound on its distance from the quantized one.
+            var ref = [Double](repeating: 0, count: m * n), bound = ref
+            for i in 0..<m {
+                for j in 0..<n {
+                    for l in 0..<k {
+                        let wr = Double(wScales[j]) * Double(w[j * k + l])
+                        ref[i * n + j] += Double(x[i * k + l]) * wr
+                        bound[i * n + j] += 0.5 * Double(aScales[i]) * abs(wr)
+                    }
+                }
+            }
             for path in s8Paths {
-                for useBias in [true, false] {
+                for (useBias, threads): (Bool, Int32) in [(true, 1), (false, 2), (true, 2)] {
                     var y = [Float](repeating: .nan, count: m * n)
                     let rc = withS8Path(path) {
                         vd_linear_s8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
-                                     useBias ? bias : nil, 2)
+                                     useBias ? bias : nil, threads)
                     }
-                    #expect(rc == 0)
+                    // The residual form adds the same value to what y held.
+                    let y0 = rng.floats(m * n)
+                    var yAcc = y0
+                    let rcAcc = withS8Path(path) {
+                        vd_linear_s8_acc(&yAcc, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
+                                         useBias ? bias : nil, threads)
+                    }
+                    #expect(rc == 0 && rcAcc == 0)
+                    var exactMisses = 0, accMisses = 0, boundMisses = 0
                     for i in 0..<m {
                         for j in 0..<n {
                             let t = Float(c[i * n + j]) * (aScales[i] * wScales[j])
                             let exact = t + (useBias ? bias[j] : 0)
-                            #expect(y[i * n + j].bitPattern == exact.bitPattern, "path \(path) [\(i), \(j)]")
-                            var ref = useBias ? Double(bias[j]) : 0, bound = 0.0
-                            for l in 0..<k {
-                                let wr = Double(wScales[j]) * Double(w[j * k + l])
-                                ref += Double(x[i * k + l]) * wr
-                                bound += 0.5 * Double(aScales[i]) * abs(wr)
+                            if y[i * n + j].bitPattern != exact.bitPattern { exactMisses += 1 }
+                            if yAcc[i * n + j].bitPattern != (y0[i * n + j] + exact).bitPattern { accMisses += 1 }
+                            let r = ref[i * n + j] + (useBias ? Double(bias[j]) : 0)
+                            if abs(Double(y[i * n + j]) - r) > bound[i * n + j] * 1.001 + 1e-5 * max(1, abs(r)) {
+                                boundMisses += 1
                             }
-                            #expect(abs(Double(y[i * n + j]) - ref) <= bound * 1.001 + 1e-5 * max(1, abs(ref)))
                         }
                     }
+                    let label = "path \(path) threads \(threads) bias \(useBias) m=\(m) k=\(k) n=\(n)"
+                    #expect(exactMisses == 0 && accMisses == 0 && boundMisses == 0,
+                            "\(label): \(exactMisses) inexact, \(accMisses) inexact residual, \(boundMisses) off bound")
                 }
             }
         }
