@@ -51,12 +51,17 @@ extension ModelFile {
         return answers
     }
 
-    /// Checks the tensors against SPEC 10 for this config and returns the heads present and the views.
+    /// Checks the tensors against SPEC 10 for this config and returns the heads present, the views and the
+    /// scales of the int8 weights (an int8 file's rules are in `ModelFileKeys`).
     static func readTensors(_ contents: GGUFContents, _ storage: ModelStorage, _ config: ModelConfig,
-                            _ answers: [String], _ weightType: String) throws -> (Set<Head>, [String: TensorView]) {
+                            _ answers: [String], _ weightType: String)
+        throws -> (Set<Head>, [String: TensorView], [String: TensorView]) {
         let expected = expectedTensors(config, answerCount: answers.count)
         let byName = Dictionary(contents.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let known = Set(expected.map(\.name))
+        let int8File = weightType == ModelFileKeys.int8WeightType
+        // An int8 file may hold a scale beside each quantizable weight (checked below against its weight).
+        var known = Set(expected.map(\.name))
+        if int8File { known.formUnion(expected.filter(\.isQuantizable).map { ModelFileKeys.scaleName(of: $0.name) }) }
         let unknown = contents.tensors.map(\.name).filter { !known.contains($0) }
         guard unknown.isEmpty else { throw bad("unknown tensors \(list(unknown))") }
 
@@ -77,19 +82,52 @@ extension ModelFile {
 
         let missing = expected.filter { $0.head == nil && byName[$0.name] == nil }.map(\.name)
         guard missing.isEmpty else { throw bad("missing tensors \(list(missing))") }
+        func view(_ info: GGUFTensorInfo, _ shape: [Int]) -> TensorView {
+            // The range was checked by the parser.
+            let data = storage.bytes.baseAddress! + contents.dataStart + info.offset
+            return TensorView(name: info.name, shape: shape, type: info.type, data: data)
+        }
         var views: [String: TensorView] = [:]
+        var scales: [String: TensorView] = [:]
         for row in expected where row.head == nil || heads.contains(row.head!) {
             let info = byName[row.name]!
             guard info.shape == row.shape else {
                 throw bad("tensor \(row.name) has shape \(info.shape), the config needs \(row.shape)")
             }
-            guard info.type == .f32 else {
-                throw bad("tensor \(row.name) is \(info.type), weight type \(weightType) needs f32")
+            let scaleName = ModelFileKeys.scaleName(of: row.name)
+            if int8File && row.isQuantizable && info.type == .i8 {
+                guard let scaleInfo = byName[scaleName] else {
+                    throw bad("int8 tensor \(row.name) has no scale tensor \(scaleName)")
+                }
+                guard scaleInfo.type == .f32, scaleInfo.shape == [row.shape[0]] else {
+                    throw bad("scale \(scaleName) is \(scaleInfo.type) \(scaleInfo.shape), expected f32 [\(row.shape[0])]")
+                }
+                let weight = view(info, row.shape), scale = view(scaleInfo, [row.shape[0]])
+                try checkInt8(weight, scale)
+                views[row.name] = weight
+                scales[row.name] = scale
+                continue
             }
-            // The range was checked by the parser.
-            let data = storage.bytes.baseAddress! + contents.dataStart + info.offset
-            views[row.name] = TensorView(name: row.name, shape: row.shape, type: info.type, data: data)
+            guard info.type == .f32 else {
+                let allowed = int8File && row.isQuantizable ? "f32 or i8" : "f32"
+                throw bad("tensor \(row.name) is \(info.type), weight type \(weightType) needs \(allowed)")
+            }
+            if byName[scaleName] != nil { throw bad("tensor \(scaleName) is the scale of \(row.name), which is not int8") }
+            views[row.name] = view(info, row.shape)
         }
-        return (heads, views)
+        return (heads, views, scales)
+    }
+
+    /// An int8 weight's values lie in [-127, 127] (symmetric: -128 never occurs) and its scales are finite and
+    /// >= 0. weight: .i8 [out, ...]; scale: .f32 [out]
+    static func checkInt8(_ weight: TensorView, _ scale: TensorView) throws {
+        if let j = scale.floatBuffer.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw bad("scale \(scale.name)[\(j)] is \(scale.floatBuffer[j]), not a finite number >= 0")
+        }
+        let q = UnsafeRawBufferPointer(start: weight.data, count: weight.count)
+        // -128 is the only byte outside [-127, 127]; memchr finds it at memory speed.
+        if let hit = q.firstIndex(of: 0x80) {
+            throw bad("int8 tensor \(weight.name) holds -128 at element \(hit); symmetric int8 is [-127, 127]")
+        }
     }
 }

@@ -14,10 +14,14 @@ public final class ModelFile: @unchecked Sendable {
     public let answers: [String]
     /// The BPE merges, in rank order (48,894 lines "a b" for CLIP).
     public let bpeMerges: [String]
-    /// "f32" (the only type this loader reads yet).
+    /// "f32" or "int8" (`ModelFileKeys.supportedWeightTypes`).
     public let weightType: String
-    /// All tensors by SPEC name (section 10), shapes in PyTorch order.
+    /// All tensors by SPEC name (section 10), shapes in PyTorch order; in an int8 file some Linear weights
+    /// are `.i8` (their scales are in `scales`).
     public let tensors: [String: TensorView]
+    /// The per-output-channel scales [out] of the `.i8` weights, by the weight's SPEC name (stored in the file
+    /// as `ModelFileKeys.scaleName(of:)`). Empty in an f32 file.
+    public let scales: [String: TensorView]
     /// The optional heads the file holds.
     public let heads: Set<Head>
     /// Every metadata entry, in file order.
@@ -63,7 +67,7 @@ public final class ModelFile: @unchecked Sendable {
         config = try ModelConfig(metadata: kv)
         bpeMerges = try Self.readTokenizer(kv, config)
         answers = try Self.readAnswers(kv)
-        (heads, tensors) = try Self.readTensors(contents, storage, config, answers, weightType)
+        (heads, tensors, scales) = try Self.readTensors(contents, storage, config, answers, weightType)
     }
 
     /// The tensor with this SPEC name, or an error naming it.
@@ -71,6 +75,9 @@ public final class ModelFile: @unchecked Sendable {
         guard let t = tensors[name] else { throw VideoDistillError.invalidModelFile("tensor \(name) is missing") }
         return t
     }
+
+    /// The SPEC names of the weights stored as int8, sorted.
+    public var int8TensorNames: [String] { scales.keys.sorted() }
 
     static func bad(_ message: String) -> VideoDistillError { .invalidModelFile(message) }
 

@@ -5,7 +5,7 @@
 /// | `general.alignment` | UINT32 | 64 (data section and every tensor start on a multiple) |
 /// | `general.architecture` | STRING | `"videodistill"` |
 /// | `general.name` | STRING | a human-readable name (not checked) |
-/// | `videodistill.weight_type` | STRING | `"f32"` (every tensor F32) |
+/// | `videodistill.weight_type` | STRING | `"f32"` (every tensor F32) or `"int8"` (see below) |
 /// | `videodistill.<key>` for each SPEC 11 config key | UINT32 (sizes), FLOAT32 (`clip_ln_eps`, `ln_eps`), ARRAY of FLOAT32 (`mean`, `std`) | the config |
 /// | `videodistill.answers` | ARRAY of STRING | the A answers in logit order; absent without a QA head |
 /// | `tokenizer.ggml.model` | STRING | `"clip-bpe"` |
@@ -18,6 +18,13 @@
 /// (ggml/llama.cpp's convention). A `[out, in]` Linear weight is stored as dims `[in, out]` with its bytes
 /// in PyTorch's row-major order, so Python's `gguf.GGUFReader` shows `tensor.shape` = `[in, out]` and
 /// `tensor.data.shape` = `(out, in)`, the PyTorch shape. `TensorView.shape` is the PyTorch shape.
+///
+/// Weight type `"int8"` (SPEC 8): each weight of a Linear layer or of the patch convolution
+/// (`ExpectedTensor.isQuantizable`, grouped by `int8Group(of:)`) is stored either as F32 or as I8 (GGML type
+/// 24, same shape, values in [-127, 127]) with a companion F32 tensor `<weight name>.scale` of shape [out]
+/// (finite, >= 0): the real weight is `scale[j] * q[j, ...]` for output channel j (symmetric, per output
+/// channel). Every other tensor (embeddings, position/temporal embeddings, class/CLS tokens, LayerNorms, biases,
+/// `clip.text_projection`) stays F32. Which weights are I8 is the converter's policy; the file says it per tensor.
 ///
 /// Unknown keys outside the `videodistill.` namespace are ignored (tools add their own); unknown keys
 /// inside it, and unknown tensors, are errors.
@@ -42,7 +49,12 @@ public enum ModelFileKeys {
     /// The alignment the converter writes (a cache line: every tensor row start SIMD-friendly).
     public static let writtenAlignment = 64
     /// The weight types this runtime reads.
-    public static let supportedWeightTypes = ["f32"]
+    public static let supportedWeightTypes = ["f32", "int8"]
+    /// The weight type whose Linear weights may be I8.
+    public static let int8WeightType = "int8"
+
+    /// The name of the per-output-channel scale of the int8 weight `weightName`: `<weight name>.scale`.
+    public static func scaleName(of weightName: String) -> String { weightName + ".scale" }
 
     /// `videodistill.<json key>` for a SPEC 11 config key.
     public static func config(_ jsonKey: String) -> String { namespace + jsonKey }

@@ -37,4 +37,7 @@ public struct TensorView: @unchecked Sendable {
     public var floats: UnsafePointer<Float> { data.assumingMemoryBound(to: Float.self) }
 
     public var floatBuffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: floats, count: count) }
+
+    /// The values of an i8 tensor. Precondition (checked by the loader): `type == .i8`.
+    public var int8s: UnsafePointer<Int8> { data.assumingMemoryBound(to: Int8.self) }
 }

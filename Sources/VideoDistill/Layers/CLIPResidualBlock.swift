@@ -9,8 +9,8 @@ struct CLIPResidualBlock {
     init(_ w: WeightReader, _ prefix: String, width W: Int, heads: Int, eps: Float) throws {
         ln1 = try LayerNorm(w, prefix + ".ln_1", width: W, eps: eps)
         attn = SelfAttention(
-            qkv: Linear(weight: try w.tensor(prefix + ".attn.in_proj_weight", [3 * W, W]),
-                        bias: try w.tensor(prefix + ".attn.in_proj_bias", [3 * W])),
+            qkv: try Linear(w, weight: prefix + ".attn.in_proj_weight", bias: prefix + ".attn.in_proj_bias",
+                            out: 3 * W, in: W),
             proj: try Linear(w, prefix + ".attn.out_proj", out: W, in: W),
             heads: heads)
         ln2 = try LayerNorm(w, prefix + ".ln_2", width: W, eps: eps)

@@ -6,7 +6,7 @@ import _VDKernels
 /// class_embedding in front, + positional_embedding, ln_pre, the residual blocks, and ln_post on every
 /// token (not only the CLS as in CLIP). `clip.visual.proj` is not used.
 struct FrameEncoder {
-    let conv1: TensorView                 // "clip.visual.conv1.weight"         [Dv, 3, patch, patch]
+    let conv1: Linear                     // "clip.visual.conv1.weight"         [Dv, 3, patch, patch], no bias
     let classEmbedding: TensorView        // "clip.visual.class_embedding"      [Dv]
     let positionalEmbedding: TensorView   // "clip.visual.positional_embedding" [1+P, Dv]
     let lnPre: LayerNorm                  // "clip.visual.ln_pre"
@@ -16,7 +16,9 @@ struct FrameEncoder {
 
     init(_ w: WeightReader, _ c: ModelConfig) throws {
         let Dv = c.visionWidth
-        conv1 = try w.tensor("clip.visual.conv1.weight", [Dv, 3, c.patchSize, c.patchSize])
+        let k = 3 * c.patchSize * c.patchSize
+        conv1 = try Linear(w, weight: "clip.visual.conv1.weight", bias: nil, out: Dv, in: k,
+                           shape: [Dv, 3, c.patchSize, c.patchSize])
         classEmbedding = try w.tensor("clip.visual.class_embedding", [Dv])
         positionalEmbedding = try w.tensor("clip.visual.positional_embedding", [c.tokensPerFrame, Dv])
         lnPre = try LayerNorm(w, "clip.visual.ln_pre", width: Dv, eps: c.clipLnEps)
@@ -51,9 +53,7 @@ struct FrameEncoder {
             let frame = x + f * n * Dv
             // conv1: patch rows (c, ky, kx order, as the kernel [Dv, 3, patch, patch]) times the kernel.
             gatherPatches(pixels + f * 3 * S * S, into: patches)
-            GEMM.nt(m: c.patchesPerFrame, n: Dv, k: 3 * c.patchSize * c.patchSize, a: patches,
-                    lda: 3 * c.patchSize * c.patchSize, b: conv1.floats, ldb: 3 * c.patchSize * c.patchSize,
-                    beta: 0, c: frame + Dv, ldc: Dv)
+            conv1.apply(patches, rows: c.patchesPerFrame, into: frame + Dv)
             // [class_embedding; patches] + positional_embedding
             frame.update(from: classEmbedding.floats, count: Dv)
             vd_add(frame, positionalEmbedding.floats, n * Dv)

@@ -32,6 +32,51 @@ public struct ExpectedTensor: Equatable, Sendable {
     public let name: String
     public let shape: [Int]
     public let head: Head?
+
+    /// The int8 group of this tensor when SPEC 8 allows it in int8 (`int8Group(of:)`), else nil.
+    public var int8Group: String? { VideoDistill.int8Group(of: name) }
+    /// True for the weights an int8 model file may store as int8 (the 2-D weights of Linear layers and the
+    /// patch convolution): shape[0] is the output channel, each with its own scale.
+    public var isQuantizable: Bool { int8Group != nil }
+}
+
+/// The groups of weights SPEC 8 allows in int8, in model order. An int8 model file stores each weight of a
+/// group either as int8 with a per-output-channel scale or as fp32; the converter's policy picks (see
+/// `convert-weights --help`). Everything outside these groups (embeddings, position/temporal embeddings,
+/// class/CLS tokens, LayerNorms, biases, `clip.text_projection`) is always fp32.
+public let int8Groups = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn",
+                         "fs.mlp", "fs.select", "vr.gate", "vr.attn", "vr.mlp", "heads"]
+
+/// The int8 group of a SPEC 10 name, or nil when the tensor is not a Linear or patch-convolution weight.
+///
+/// | group | weights |
+/// |---|---|
+/// | `vision.conv1` | `clip.visual.conv1.weight` [Dv, 3, p, p] (one output channel per row of Dv) |
+/// | `vision.blocks` / `text.blocks` | `attn.in_proj_weight`, `attn.out_proj`, `mlp.c_fc`, `mlp.c_proj` of the ViT / text blocks |
+/// | `input_proj` | `input_proj` |
+/// | `fs.gate`, `fs.attn`, `fs.mlp` | the FS blocks' `gate.{q,k,v,o}`, `attn.{qkv,proj}`, `mlp.{fc1,fc2}` |
+/// | `fs.select` | `fs.select` |
+/// | `vr.gate`, `vr.attn`, `vr.mlp` | the VR blocks' `gate.*`, `timeattn.*` and `attn.*`, `mlp.*` |
+/// | `heads` | `heads.qa.fc1`, `heads.qa.fc2`, `heads.vtm`, `heads.cl_text_proj` |
+public func int8Group(of name: String) -> String? {
+    if name == "clip.visual.conv1.weight" { return "vision.conv1" }
+    if name == "input_proj.weight" { return "input_proj" }
+    if name == "fs.select.weight" { return "fs.select" }
+    if name.hasPrefix("heads."), name.hasSuffix(".weight") { return "heads" }
+    let clipLinears = [".attn.in_proj_weight", ".attn.out_proj.weight", ".mlp.c_fc.weight", ".mlp.c_proj.weight"]
+    if clipLinears.contains(where: name.hasSuffix) {
+        if name.hasPrefix("clip.visual.transformer.resblocks.") { return "vision.blocks" }
+        if name.hasPrefix("clip.transformer.resblocks.") { return "text.blocks" }
+    }
+    let parts: [(suffixes: [String], group: String)] = [
+        ([".gate.q.weight", ".gate.k.weight", ".gate.v.weight", ".gate.o.weight"], "gate"),
+        ([".attn.qkv.weight", ".attn.proj.weight", ".timeattn.qkv.weight", ".timeattn.proj.weight"], "attn"),
+        ([".mlp.fc1.weight", ".mlp.fc2.weight"], "mlp"),
+    ]
+    for stack in ["fs", "vr"] where name.hasPrefix(stack + ".blocks.") {
+        for (suffixes, group) in parts where suffixes.contains(where: name.hasSuffix) { return stack + "." + group }
+    }
+    return nil
 }
 
 /// Every SPEC 10 tensor for `config`, required ones first in the SPEC's order, then the heads.

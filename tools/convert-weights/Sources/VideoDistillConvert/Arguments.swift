@@ -1,3 +1,5 @@
+import VideoDistill
+
 /// The command line of `convert-weights`.
 public struct ConvertArguments: Equatable {
     public var inputs: [String] = []
@@ -7,13 +9,22 @@ public struct ConvertArguments: Equatable {
     public var help = false
 
     public static let usage = """
-        usage: convert-weights INPUT.onnx... -o OUTPUT.gguf [--type f32] [--config FILE] [--answers FILE]
-                               [--bpe FILE] [--name NAME]
+        usage: convert-weights INPUT.onnx... -o OUTPUT.gguf [--type f32|int8] [--keep-f32 GROUPS]
+                               [--config FILE] [--answers FILE] [--bpe FILE] [--name NAME]
 
         Merges the initializers of the ONNX exports of one VideoDistill model (SPEC 11: frame_encoder.onnx,
         answerer.onnx) into one GGUF model file, checked against the config (SPEC 10 names and shapes).
           -o, --output FILE  the model file to write
-          --type f32         weight type (only f32 for now)
+          --type f32|int8    weight type (default f32). int8 (SPEC 8): symmetric per-output-channel int8
+                             weights with an fp32 scale per channel (<weight>.scale) for the Linear layers
+                             and the patch convolution, activations quantized per token at run time.
+                             Always fp32: embeddings, position/temporal embeddings, class/CLS tokens,
+                             LayerNorms, biases, clip.text_projection.
+          --keep-f32 GROUPS  with --type int8: comma-separated groups stored fp32 (or "none"); groups:
+                             \(int8Groups.joined(separator: ", "))
+                             default: \(Int8Policy.defaultKeepF32.joined(separator: ", "))
+                             (the selection path, text tower, patch convolution and heads: cheap in fp32,
+                             and where int8 moved the selection and answers; tools/reference/int8_eval.py)
           --config FILE      config JSON instead of the inputs' videodistill.config metadata
           --answers FILE     answers JSON array instead of the inputs' videodistill.answers metadata
           --bpe FILE         CLIP's bpe_simple_vocab_16e6.txt.gz (default: the copy in tools/reference/vdref;
@@ -35,6 +46,9 @@ public struct ConvertArguments: Equatable {
             case "-h", "--help": help = true
             case "-o", "--output": output = try value(a)
             case "--type": options.type = try value(a)
+            case "--keep-f32":
+                let v = try value(a)
+                options.int8KeepF32 = v == "none" ? [] : v.split(separator: ",").map { String($0) }
             case "--config": options.configPath = try value(a)
             case "--answers": options.answersPath = try value(a)
             case "--bpe": options.bpePath = try value(a)

@@ -5,8 +5,10 @@ import VideoDistill
 
 /// How to convert (the command line's options).
 public struct ConvertOptions: Equatable, Sendable {
-    /// Weight type to write; only "f32" for now.
+    /// Weight type to write: "f32", or "int8" (SPEC 8; which weights are int8: `int8KeepF32`).
     public var type = "f32"
+    /// With `type` "int8": the `int8Groups` kept fp32 (nil: `Int8Policy.defaultKeepF32`).
+    public var int8KeepF32: [String]?
     /// A config JSON file overriding the inputs' `videodistill.config`.
     public var configPath: String?
     /// An answers JSON file overriding the inputs' `videodistill.answers`.
@@ -31,6 +33,10 @@ public struct ConvertSummary: Sendable, CustomStringConvertible {
     public let unknownConfigKeys: [String]
     /// Initializers dropped as SPEC 10 allows.
     public let ignoredInitializers: [String]
+    /// The weights written as int8 (empty for f32).
+    public let int8Tensors: [String]
+    /// With --type int8: the groups kept fp32.
+    public let keptF32Groups: [String]
 
     public var description: String {
         var lines = [
@@ -38,6 +44,10 @@ public struct ConvertSummary: Sendable, CustomStringConvertible {
             "heads: \(heads.isEmpty ? "none" : heads.map(\.rawValue).joined(separator: ", "))"
                 + (answerCount > 0 ? " (\(answerCount) answers)" : ""),
         ]
+        if !int8Tensors.isEmpty || !keptF32Groups.isEmpty {
+            lines.append("int8: \(int8Tensors.count) weights (per-output-channel scales beside each); kept fp32: "
+                         + (keptF32Groups.isEmpty ? "no group" : keptF32Groups.joined(separator: ", ")))
+        }
         if !ignoredInitializers.isEmpty { lines.append("ignored: \(ignoredInitializers.joined(separator: ", "))") }
         if !unknownConfigKeys.isEmpty { lines.append("unknown config keys (ignored): \(unknownConfigKeys.joined(separator: ", "))") }
         return lines.joined(separator: "\n")
@@ -51,6 +61,9 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
     guard ModelFileKeys.supportedWeightTypes.contains(options.type) else {
         throw ConvertError("--type \(options.type) is not supported; use one of \(ModelFileKeys.supportedWeightTypes)")
     }
+    let policy = options.type == ModelFileKeys.int8WeightType
+        ? try Int8Policy(keepF32: options.int8KeepF32 ?? Int8Policy.defaultKeepF32) : nil
+    if options.int8KeepF32 != nil && policy == nil { throw ConvertError("--keep-f32 needs --type int8") }
     let files = try inputs.map { try ONNXFile(path: $0) }
     let (config, unknownKeys) = try ConvertMetadata.config(path: options.configPath, inputs: files)
     let answers = try ConvertMetadata.answers(path: options.answersPath, inputs: files)
@@ -66,17 +79,33 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
     let name = options.name ?? defaultName(output)
     let metadata = ModelFile.metadata(config: config, answers: answers, merges: merges,
                                       bpeSHA256: BPEMergesFile.sha256, name: name, weightType: options.type)
-    let declarations = plan.tensors.map { GGUFTensorDeclaration(name: $0.row.name, shape: $0.row.shape, type: .f32) }
+    let int8Names = plan.tensors.map(\.row.name).filter { policy?.quantizes($0) == true }
+    let quantized = Set(int8Names)
+    let declarations = plan.tensors.flatMap { t -> [GGUFTensorDeclaration] in
+        guard quantized.contains(t.row.name) else {
+            return [GGUFTensorDeclaration(name: t.row.name, shape: t.row.shape, type: .f32)]
+        }
+        return [GGUFTensorDeclaration(name: t.row.name, shape: t.row.shape, type: .i8),
+                GGUFTensorDeclaration(name: ModelFileKeys.scaleName(of: t.row.name), shape: [t.row.shape[0]], type: .f32)]
+    }
     let temporary = output + ".partial-\(getpid())"
     do {
         let writer = try GGUFFileWriter(path: temporary, metadata: metadata, tensors: declarations,
                                         alignment: ModelFileKeys.writtenAlignment)
         for t in plan.tensors {
-            try ConvertPlan.values(t).withUnsafeBytes { try writer.append($0) }
+            let values = try ConvertPlan.values(t)
+            guard quantized.contains(t.row.name) else {
+                try values.withUnsafeBytes { try writer.append($0) }
+                continue
+            }
+            let (q, scales) = try Int8Quantizer.quantizeRows(values, rows: t.row.shape[0], name: t.row.name)
+            try q.withUnsafeBytes { try writer.append($0) }
+            try scales.withUnsafeBytes { try writer.append($0) }
         }
         try writer.finish()
         let check = try ModelFile(path: temporary)
-        guard check.heads == plan.heads, check.tensors.count == plan.tensors.count else {
+        guard check.heads == plan.heads, check.tensors.count == plan.tensors.count,
+              check.int8TensorNames == int8Names.sorted() else {
             throw ConvertError("the written file does not read back as written")
         }
         guard rename(temporary, output) == 0 else {
@@ -91,7 +120,8 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
     return ConvertSummary(output: output, tensorCount: plan.tensors.count,
                           parameterCount: plan.tensors.reduce(0) { $0 + $1.row.shape.reduce(1, *) },
                           fileSize: size, heads: plan.heads.sorted(), answerCount: answers.count,
-                          unknownConfigKeys: unknownKeys, ignoredInitializers: plan.ignored)
+                          unknownConfigKeys: unknownKeys, ignoredInitializers: plan.ignored, int8Tensors: int8Names,
+                          keptF32Groups: policy.map { p in int8Groups.filter { p.keepF32.contains($0) } } ?? [])
 }
 
 /// "dir/model.gguf" -> "model".

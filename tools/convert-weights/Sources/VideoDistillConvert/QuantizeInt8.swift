@@ -1,0 +1,66 @@
+import VideoDistill
+
+/// Which weights `convert-weights --type int8` stores as int8 (SPEC 8), by group (`int8Groups`).
+///
+/// The default keeps fp32 the groups where int8 costs accuracy and buys no measurable speed. Measured with
+/// `tools/reference/int8_eval.py` (the int8 scheme simulated in PyTorch, random models; see
+/// `docs/int8.md`): the selection is decided by `input_proj` (on v_cls), the FS blocks and `fs.select`,
+/// which run on N rows only, and by t_cls, made by the text encoder on one question's tokens; int8 there
+/// moved selection logits by up to ~0.09 and flipped slots whose fp32 top-2 gap was far above SPEC 8's 1e-2.
+/// The patch convolution (~0.7% of the frame encoder's work) contributed a third of v_cls's int8 error. The
+/// heads are one row each. What stays int8: the ViT blocks and the VR blocks, where the time goes.
+public struct Int8Policy: Equatable, Sendable {
+    /// Groups stored fp32.
+    public var keepF32: Set<String>
+
+    /// The groups the converter keeps fp32 unless told otherwise.
+    public static let defaultKeepF32 = ["vision.conv1", "text.blocks", "input_proj", "fs.gate", "fs.attn", "fs.mlp",
+                                        "fs.select", "heads"]
+
+    public init(keepF32: [String] = Int8Policy.defaultKeepF32) throws {
+        let unknown = keepF32.filter { !int8Groups.contains($0) }
+        guard unknown.isEmpty else {
+            throw ConvertError("unknown int8 groups \(unknown.joined(separator: ", ")); known: \(int8Groups.joined(separator: ", "))")
+        }
+        self.keepF32 = Set(keepF32)
+    }
+
+    /// True when the weight `name` is stored int8 under this policy.
+    public func quantizes(_ name: String) -> Bool {
+        guard let group = int8Group(of: name) else { return false }
+        return !keepF32.contains(group)
+    }
+}
+
+/// SPEC 8's weight quantization: symmetric, per output channel (row).
+public enum Int8Quantizer {
+    /// The largest magnitude of a quantized value (-128 is never used).
+    public static let qmax: Float = 127
+
+    /// For w [rows, cols] (row-major; a convolution [out, ...] is [out, product of the rest]):
+    /// scale_j = max|w_j| / 127 and q = round-half-even(w / scale_j) in [-127, 127]; a zero row gets scale 0 and
+    /// q = 0. The same arithmetic as `vd_quantize_rows_s8` and `tools/reference/vdref/int8.py`.
+    /// Throws on a non-finite weight (naming the tensor and the element).
+    public static func quantizeRows(_ w: [Float], rows: Int, name: String) throws -> (q: [Int8], scales: [Float]) {
+        guard rows > 0, w.count % rows == 0 else { throw ConvertError("\(name): \(w.count) values are not \(rows) rows") }
+        let cols = w.count / rows
+        var q = [Int8](repeating: 0, count: w.count)
+        var scales = [Float](repeating: 0, count: rows)
+        for j in 0..<rows {
+            let row = w[(j * cols)..<((j + 1) * cols)]
+            var m: Float = 0
+            for (i, v) in zip(row.indices, row) {
+                guard v.isFinite else { throw ConvertError("\(name): element \(i) is \(v), not a finite number") }
+                m = max(m, abs(v))
+            }
+            let scale = m / qmax
+            scales[j] = scale
+            guard scale > 0 else { continue }
+            for i in row.indices {
+                let r = (w[i] / scale).rounded(.toNearestOrEven)
+                q[i] = Int8(min(max(r, -qmax), qmax))
+            }
+        }
+        return (q, scales)
+    }
+}

@@ -1,0 +1,251 @@
+"""SPEC 8's int8 accuracy gate, measured on a model: fp32 against the int8 scheme of vdref/int8.py.
+
+The gate (SPEC 8, int8):
+  - where the selection equals fp32's: cos(v_star_int8, v_star_fp32) >= 0.99;
+  - a selected index may differ only at a slot whose fp32 top-2 gap is below 1e-2;
+  - top-1 answer agreement with fp32 >= 99% over >= 1000 (video, question) pairs (on random models a
+    disagreement is allowed only where the fp32 top-2 gap of qa_logits is below 1e-2).
+
+Models:
+  --config medium (default) | fixtures | wide   a random model (vdref.model.init_random) of that config;
+  --onnx FRAME.onnx ANSWER.onnx                 a model exported by vdref.export (e.g. a trained one).
+Data: V random videos (moving blobs, SPEC 1.1 preprocessing) x Q random questions from a word list, or
+  --videos DIR (*.npy uint8 [F, H, W, 3]) and --questions FILE (JSON list of strings).
+Which weights are int8: every Linear and the patch convolution (vdref.int8.linear_weights) except the groups given
+  with --keep (default: vdref.int8.DEFAULT_KEEP_F32, the converter's policy); --sweep measures each group alone.
+
+Run from the repository root: python3 tools/reference/int8_eval.py [--videos-count 100 --questions-count 10].
+"""
+
+import argparse
+import copy
+import glob
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vdref import int8  # noqa: E402
+from vdref.config import CLIP_MEAN, CLIP_STD, KEYS  # noqa: E402
+from vdref.fixtures import CONFIGS, make_video  # noqa: E402
+from vdref.frames import preprocess_f64  # noqa: E402
+from vdref.model import VideoDistill, init_random  # noqa: E402
+from vdref.tokenizer import Tokenizer  # noqa: E402
+
+GAP = 1e-2          # SPEC 8: selection / answer flips are allowed only below this fp32 top-2 gap
+MIN_COS = 0.99      # SPEC 8: cos(v_star int8, v_star fp32) where the selection is equal
+MIN_AGREE = 0.99    # SPEC 8: top-1 agreement over >= 1000 pairs of a trained model
+
+BASE = dict(vocab_size=49408, mean=CLIP_MEAN, std=CLIP_STD, clip_ln_eps=1e-5, ln_eps=1e-6)
+RANDOM_CONFIGS = {
+    # Paper depth (12 ViT layers, 3 FS, 3 VR) at a quarter of its widths; N = 32 frames, K = 8.
+    "medium": dict(BASE, image_size=64, resize_short=72, patch_size=16, vision_width=192, vision_layers=12,
+                   vision_heads=3, text_width=128, text_layers=6, text_heads=2, context_length=32,
+                   text_embed_dim=128, model_dim=256, model_heads=4, fs_layers=3, vr_layers=3, num_frames=32,
+                   num_selected=8, qa_hidden=256),
+    # The paper's widths in the towers and D (768, 512, 1024) with fewer layers, patches and frames.
+    "wide": dict(BASE, image_size=64, resize_short=72, patch_size=16, vision_width=768, vision_layers=4,
+                 vision_heads=12, text_width=512, text_layers=2, text_heads=8, context_length=32,
+                 text_embed_dim=512, model_dim=1024, model_heads=8, fs_layers=3, vr_layers=3, num_frames=16,
+                 num_selected=4, qa_hidden=1024),
+}
+RANDOM_ANSWERS = 200
+
+WORDS = ("what where when who why how is are does did the a an man woman dog cat ball car red blue green "
+         "holding running doing after before left right many people video frame second happens color kitchen "
+         "outside playing eating table door open close first last small large").split()
+
+
+def top2_gap(x, axis):
+    s = -np.sort(-x, axis=axis)
+    return np.take(s, 0, axis=axis) - np.take(s, 1, axis=axis)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Models and data
+
+
+def random_model(cfg, seed):
+    answers = [f"answer {i}" for i in range(RANDOM_ANSWERS)]
+    torch.manual_seed(seed)
+    return init_random(VideoDistill(cfg, answers).eval(), seed)
+
+
+def onnx_model(frame_path, answer_path):
+    """A VideoDistill whose weights are the initializers of its two ONNX exports (SPEC 11)."""
+    import onnx
+    from onnx import numpy_helper
+    meta = {p.key: p.value for p in onnx.load(answer_path, load_external_data=False).metadata_props}
+    cfg = json.loads(meta["videodistill.config"])
+    answers = json.loads(meta.get("videodistill.answers", "[]"))
+    state = {}
+    for path in (frame_path, answer_path):
+        for t in onnx.load(path).graph.initializer:
+            state[t.name] = torch.from_numpy(numpy_helper.to_array(t).copy())
+    heads = tuple(h for h, key in (("qa", "heads.qa.fc1.weight"), ("vtm", "heads.vtm.weight"),
+                                   ("cl", "heads.cl_text_proj.weight")) if key in state)
+    model = VideoDistill(cfg, answers, heads).eval()
+    model.load_state_dict({k: v for k, v in state.items() if k in model.state_dict()}, strict=True)
+    return model
+
+
+def random_pixels(cfg, count, seed):
+    """count videos of N frames each (moving blobs, 1.25 R x R), preprocessed: [count, N, 3, S, S] float32."""
+    N, R = cfg["num_frames"], cfg["resize_short"]
+    out = []
+    for v in range(count):
+        video = make_video(seed * 1000 + v, N, R, R + R // 4)
+        out.append(preprocess_f64(video, cfg)[1].astype(np.float32))
+    return np.stack(out)
+
+
+def random_questions(count, seed):
+    rng = np.random.default_rng(seed)
+    return [" ".join(rng.choice(WORDS, size=int(rng.integers(3, 12)))) + "?" for _ in range(count)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Running
+
+
+@torch.no_grad()
+def run(model, pixels, ids, chunk=16):
+    """Outputs for every (video, question): pixels [V, N, 3, S, S], ids [Q, ctx] -> arrays [V * Q, ...]."""
+    t_cls = model.encode_text(torch.from_numpy(ids))
+    out = {}
+    for v in range(pixels.shape[0]):
+        tokens = model.encode_frames(torch.from_numpy(pixels[v]))
+        for q0 in range(0, ids.shape[0], chunk):
+            t = t_cls[q0:q0 + chunk]
+            r = model.answer(tokens.expand(t.shape[0], *tokens.shape), t)
+            r["v_cls"] = tokens[:, 0].expand(t.shape[0], *tokens[:, 0].shape)
+            for k in ("selection_logits", "selected", "v_star", "qa_logits", "vtm_logits", "cl_sim", "v_cls"):
+                if k in r:
+                    out.setdefault(k, []).append(r[k].double().numpy() if k != "selected" else r[k].numpy())
+    return {k: np.concatenate(v) for k, v in out.items()}
+
+
+def gate(ref, test):
+    """SPEC 8's int8 figures of test against ref (arrays from `run`)."""
+    sel_gap = top2_gap(ref["selection_logits"], axis=1)  # [B, K]
+    flips = ref["selected"] != test["selected"]
+    same = ~flips.any(axis=1)
+    a, b = ref["v_star"], test["v_star"]
+    cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    r = dict(pairs=len(cos), slots=flips.size, flips=int(flips.sum()), bad_flips=int((flips & (sel_gap >= GAP)).sum()),
+             flip_gaps=sorted(float(g) for g in sel_gap[flips]),
+             min_cos_same=float(cos[same].min()) if same.any() else float("nan"),
+             min_cos_all=float(cos.min()),
+             logit_err_max=float(np.abs(ref["selection_logits"] - test["selection_logits"]).max()),
+             logit_err_p99=float(np.quantile(np.abs(ref["selection_logits"] - test["selection_logits"]), 0.99)),
+             logit_scale=float(np.abs(ref["selection_logits"]).max()),
+             v_cls_rel=float((np.linalg.norm(ref["v_cls"] - test["v_cls"], axis=-1)
+                              / np.linalg.norm(ref["v_cls"], axis=-1)).mean()))
+    if "qa_logits" in ref:
+        qa_gap = top2_gap(ref["qa_logits"], axis=1)
+        dis = ref["qa_logits"].argmax(1) != test["qa_logits"].argmax(1)
+        r.update(top1_agree=1 - float(dis.mean()), top1_disagree=int(dis.sum()),
+                 bad_top1=int((dis & (qa_gap >= GAP)).sum()),
+                 top1_gaps=sorted(float(g) for g in qa_gap[dis]),
+                 qa_err_max=float(np.abs(ref["qa_logits"] - test["qa_logits"]).max()))
+    r["passes_fixture_rules"] = (r["bad_flips"] == 0 and not (r["min_cos_same"] < MIN_COS)
+                                 and r.get("bad_top1", 0) == 0)
+    r["passes_trained_rules"] = (r["bad_flips"] == 0 and not (r["min_cos_same"] < MIN_COS)
+                                 and r.get("top1_agree", 1) >= MIN_AGREE)
+    return r
+
+
+def evaluate(model, names, pixels, ids, ref):
+    m = copy.deepcopy(model)
+    int8.quantize_model(m, names)
+    return gate(ref, run(m, pixels, ids))
+
+
+def summary(label, r):
+    s = (f"{label:34s} flips {r['flips']:3d}/{r['slots']} (>= gap {r['bad_flips']}), "
+         f"min cos {r['min_cos_same']:.5f}, logit err max {r['logit_err_max']:.4f} p99 {r['logit_err_p99']:.4f}, "
+         f"v_cls rel {r['v_cls_rel']:.4f}")
+    if "top1_agree" in r:
+        s += f", top-1 {r['pairs'] - r['top1_disagree']}/{r['pairs']} (>= gap {r['bad_top1']})"
+    return s
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default="medium", choices=sorted(RANDOM_CONFIGS) + ["fixtures"])
+    ap.add_argument("--onnx", nargs=2, metavar=("FRAME", "ANSWER"))
+    ap.add_argument("--videos", help="folder of uint8 [F, H, W, 3] .npy videos")
+    ap.add_argument("--questions", help="JSON list of questions")
+    ap.add_argument("--videos-count", type=int, default=100)
+    ap.add_argument("--questions-count", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", default=None, help="comma-separated groups kept fp32 (default: the converter's)")
+    ap.add_argument("--sweep", action="store_true", help="also measure each group alone and all-but-each")
+    ap.add_argument("--policies", help="also measure these keep-sets: 'g1,g2;g3;...' (each a --keep list)")
+    ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    tok = Tokenizer()
+    keep = None if args.keep is None else [g for g in args.keep.split(",") if g]
+
+    if args.config == "fixtures" and not args.onnx:
+        jobs = []
+        for name, spec in CONFIGS.items():
+            cfg = spec["config"]
+            root = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Fixtures", name)
+            model = onnx_model(os.path.join(root, "frame_encoder.onnx"), os.path.join(root, "answerer.onnx"))
+            pixels = np.load(os.path.join(root, "pixels.npy"))[None]
+            ids = np.load(os.path.join(root, "token_ids.npy"))
+            jobs.append((name, model, pixels, ids))
+    else:
+        model = onnx_model(*args.onnx) if args.onnx else random_model(RANDOM_CONFIGS[args.config], args.seed)
+        cfg = model.cfg
+        if args.videos:
+            vids = [np.load(p) for p in sorted(glob.glob(os.path.join(args.videos, "*.npy")))]
+            from vdref.frames import frame_indices
+            pixels = np.stack([preprocess_f64(v[frame_indices(len(v), cfg["num_frames"])], cfg)[1]
+                               for v in vids]).astype(np.float32)
+        else:
+            pixels = random_pixels(cfg, args.videos_count, args.seed)
+        with open(args.questions, encoding="utf-8") if args.questions else open(os.devnull) as f:
+            questions = json.load(f) if args.questions else random_questions(args.questions_count, args.seed)
+        ids = np.stack([tok.tokenize(q, cfg["context_length"]) for q in questions])
+        jobs = [(args.onnx and "onnx" or args.config, model, pixels, ids)]
+
+    results = {}
+    for name, model, pixels, ids in jobs:
+        cfg = model.cfg
+        start = time.time()
+        ref = run(model, pixels, ids)
+        print(f"{name}: {pixels.shape[0]} videos x {ids.shape[0]} questions, fp32 in {time.time() - start:.1f} s; "
+              f"config {json.dumps({k: cfg[k] for k in KEYS if k not in ('mean', 'std')})}")
+        groups = int8.linear_weights(cfg, len(model.answers), model.head_names)
+        present = [g for g in int8.GROUPS if groups.get(g)]
+        runs = [("policy (keep " + ",".join(keep if keep is not None else int8.DEFAULT_KEEP_F32) + ")",
+                 int8.int8_names(cfg, len(model.answers), keep, model.head_names))]
+        for keep_set in (args.policies.split(";") if args.policies else []):
+            k = [g for g in keep_set.split(",") if g]
+            runs.append(("keep " + (",".join(k) or "nothing"), int8.int8_names(cfg, len(model.answers), k,
+                                                                              model.head_names)))
+        if args.sweep:
+            runs.append(("all int8 (naive)", int8.int8_names(cfg, len(model.answers), [], model.head_names)))
+            runs += [(f"only {g}", groups[g]) for g in present]
+            runs += [(f"all but {g}", int8.int8_names(cfg, len(model.answers), [g], model.head_names))
+                     for g in present]
+        results[name] = {}
+        for label, names in runs:
+            r = evaluate(model, names, pixels, ids, ref)
+            results[name][label] = r
+            print(summary(label, r), flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

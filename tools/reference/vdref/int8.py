@@ -1,0 +1,151 @@
+"""SPEC 8's int8 scheme, simulated in PyTorch: what the runtime computes with `--type int8` model files.
+
+- Weights: symmetric per output channel (one fp32 scale per row of a Linear weight [out, in], per output channel
+  of the patch convolution [Dv, 3, p, p]): scale = max|w_row| / 127, q = round-half-even(w / scale) in
+  [-127, 127]; a zero row gets scale 0.
+- Activations: the input of every int8 Linear is quantized per token (row) at run time the same way
+  (`vd_quantize_rows_s8`), the products are exact integers, the output is dequantized to fp32 and the bias added.
+- LayerNorm, softmax, GELU, the gate cosine and the attention products stay fp32.
+
+`quantize_model(model, names)` turns a float model into that simulation in place: each named weight is replaced
+by its dequantized int8 value and the input of its layer by its per-token fake-quantized value. `int8_names`
+lists which SPEC 10 weights a policy quantizes; the policy the converter writes is `DEFAULT_POLICY`.
+"""
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+QMAX = 127
+
+
+def quantize_rows(w):
+    """Symmetric per-row int8: (q int8 [rows, cols], scale float32 [rows]). w: [rows, ...] (flattened per row)."""
+    w2 = w.detach().reshape(w.shape[0], -1).float()
+    scale = w2.abs().amax(dim=1) / QMAX
+    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+    q = torch.round(w2 / safe[:, None]).clamp(-QMAX, QMAX)  # torch.round is half-to-even
+    q = torch.where(scale[:, None] > 0, q, torch.zeros_like(q))
+    return q.to(torch.int8).reshape(w.shape), scale
+
+
+def dequantize_rows(q, scale):
+    return (q.float().reshape(q.shape[0], -1) * scale[:, None]).reshape(q.shape)
+
+
+def fake_quant_tokens(x):
+    """x [..., k] -> the per-row (token) int8 round trip of x, as `vd_quantize_rows_s8` then dequantization."""
+    scale = x.abs().amax(dim=-1, keepdim=True) / QMAX
+    safe = torch.where(scale > 0, scale, torch.ones_like(scale))
+    q = torch.round(x / safe).clamp(-QMAX, QMAX)
+    return torch.where(scale > 0, q * scale, torch.zeros_like(x))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Which tensors: SPEC 10 weight names by group
+
+
+def linear_weights(cfg, num_answers, heads=("qa", "vtm", "cl")):
+    """Every weight SPEC 8 allows in int8, in groups: {group: [SPEC 10 weight names]} (the 2-D weights of Linear
+    layers and the patch convolution; `clip.text_projection` is used as x @ P and is not a Linear)."""
+    g = {}
+
+    def clip_block(prefix):
+        return [prefix + s for s in ("attn.in_proj_weight", "attn.out_proj.weight", "mlp.c_fc.weight",
+                                     "mlp.c_proj.weight")]
+
+    g["vision.conv1"] = ["clip.visual.conv1.weight"]
+    g["vision.blocks"] = sum((clip_block(f"clip.visual.transformer.resblocks.{i}.")
+                              for i in range(cfg["vision_layers"])), [])
+    g["text.blocks"] = sum((clip_block(f"clip.transformer.resblocks.{i}.") for i in range(cfg["text_layers"])), [])
+    g["input_proj"] = ["input_proj.weight"]
+    gate = lambda b: [f"{b}.gate.{x}.weight" for x in "qkvo"]  # noqa: E731
+    g["fs.gate"] = sum((gate(f"fs.blocks.{i}") for i in range(cfg["fs_layers"])), [])
+    g["fs.attn"] = sum(([f"fs.blocks.{i}.attn.qkv.weight", f"fs.blocks.{i}.attn.proj.weight"]
+                        for i in range(cfg["fs_layers"])), [])
+    g["fs.mlp"] = sum(([f"fs.blocks.{i}.mlp.fc1.weight", f"fs.blocks.{i}.mlp.fc2.weight"]
+                       for i in range(cfg["fs_layers"])), [])
+    g["fs.select"] = ["fs.select.weight"]
+    g["vr.gate"] = sum((gate(f"vr.blocks.{i}") for i in range(cfg["vr_layers"])), [])
+    g["vr.attn"] = sum(([f"vr.blocks.{i}.{a}.{x}.weight" for a in ("timeattn", "attn") for x in ("qkv", "proj")]
+                        for i in range(cfg["vr_layers"])), [])
+    g["vr.mlp"] = sum(([f"vr.blocks.{i}.mlp.fc1.weight", f"vr.blocks.{i}.mlp.fc2.weight"]
+                       for i in range(cfg["vr_layers"])), [])
+    g["heads"] = ((["heads.qa.fc1.weight", "heads.qa.fc2.weight"] if "qa" in heads else [])
+                  + (["heads.vtm.weight"] if "vtm" in heads else [])
+                  + (["heads.cl_text_proj.weight"] if "cl" in heads else []))
+    return g
+
+
+GROUPS = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn", "fs.mlp",
+          "fs.select", "vr.gate", "vr.attn", "vr.mlp", "heads"]
+
+# The policy `convert-weights --type int8` writes (see int8_eval.py's report for why): everything int8 but
+# the groups listed here, kept fp32 because the selection and the answer are decided there.
+DEFAULT_KEEP_F32 = ["vision.conv1", "text.blocks", "input_proj", "fs.gate", "fs.attn", "fs.mlp", "fs.select", "heads"]
+
+
+def int8_names(cfg, num_answers, keep_f32=None, heads=("qa", "vtm", "cl")):
+    """The SPEC 10 weight names a policy stores in int8: every group of `linear_weights` but those in keep_f32."""
+    keep = DEFAULT_KEEP_F32 if keep_f32 is None else keep_f32
+    groups = linear_weights(cfg, num_answers, heads)
+    unknown = [k for k in keep if k not in groups]
+    if unknown:
+        raise ValueError(f"unknown groups {unknown}; known: {GROUPS}")
+    return [n for g in GROUPS if g not in keep for n in groups[g]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The simulation
+
+
+def _token_hook(module, args):
+    return (fake_quant_tokens(args[0]),) + tuple(args[1:])
+
+
+def _patch_hook(module, args):
+    """conv1's input: quantize each patch (3 x p x p values, one GEMM row in the runtime) as one token."""
+    x = args[0]
+    Fr, C, S, _ = x.shape
+    p = module.kernel_size[0]
+    n = S // p
+    patches = x.reshape(Fr, C, n, p, n, p).permute(0, 2, 4, 1, 3, 5).reshape(Fr, n, n, C * p * p)
+    patches = fake_quant_tokens(patches)
+    return (patches.reshape(Fr, n, n, C, p, p).permute(0, 3, 1, 4, 2, 5).reshape(Fr, C, S, S),)
+
+
+@torch.no_grad()
+def quantize_model(model, names, weights=True, activations=True):
+    """Replaces each named weight by its int8 round trip and quantizes its layer's input per token (in place).
+    `weights` / `activations` False leave that side in float (to measure each side's share of the error).
+    Returns the handles of the hooks (remove them to undo the activation part)."""
+    names = set(names)
+    params = dict(model.named_parameters())
+    missing = names - set(params)
+    if missing:
+        raise KeyError(f"no such parameters: {sorted(missing)[:5]}")
+    handles = []
+    modules = dict(model.named_modules())
+    for name in sorted(names):
+        p = params[name]
+        if weights:
+            q, s = quantize_rows(p)
+            p.copy_(dequantize_rows(q, s).to(p.dtype))
+        owner, leaf = name.rsplit(".", 1)
+        if not activations:
+            continue
+        m = modules[owner]
+        if isinstance(m, nn.Conv2d):
+            handles.append(m.register_forward_pre_hook(_patch_hook))
+        elif isinstance(m, nn.Linear) or leaf == "in_proj_weight":
+            # CLIPAttention's only use of its input is in_proj, so quantizing the module's input is the same.
+            handles.append(m.register_forward_pre_hook(_token_hook))
+        else:
+            raise ValueError(f"{name} is not the weight of a Linear or the patch convolution")
+    return handles
+
+
+def fake_quant_linear(x, w, b):
+    """One int8 Linear in float arithmetic (for tests): dequant(quant_rows(x) . quant_rows(W)^T) + b."""
+    q, s = quantize_rows(w)
+    return F.linear(fake_quant_tokens(x), dequantize_rows(q, s), b)
