@@ -34,12 +34,14 @@ static inline __attribute__((always_inline)) VD_S8_TARGET_AVX2 void
 vd_s8_store_avx2(const vd_s8_out *out, __m256i acc[][2], int mr, const int32_t *sums, int32_t i, int32_t j,
                  int32_t n, const float *w_scales) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+#pragma clang loop unroll(full)
     for (int h = 0; h < 2; h++) {
         int32_t jh = j + 8 * h;
         if (jh >= n) break;
         __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - jh), lanes);
         __m256 ws = _mm256_loadu_ps(w_scales + jh);   // scales are padded to the block
         __m256 b = out->y && out->bias ? _mm256_maskload_ps(out->bias + jh, mask) : _mm256_setzero_ps();
+#pragma clang loop unroll(full)
         for (int r = 0; r < mr; r++) {
             __m256i c = _mm256_sub_epi32(acc[r][h], _mm256_set1_epi32((int32_t)((uint32_t)sums[r] << 7)));
             if (out->y) {

@@ -44,15 +44,18 @@ vd_s8_block_avx512(__m512i acc[MR][NV], int mr, int nv, const int8_t *a, int32_t
     }
 }
 
-// Writes one register block: c = acc - 128 * rowsum, or y = (float)c * (a_scale * w_scale) + bias.
+// Writes one register block: c = acc - 128 * rowsum, or y = (float)c * (a_scale * w_scale) + bias. Fully
+// unrolled, so that the accumulators stay in registers (a loop would index them in memory).
 static inline __attribute__((always_inline)) VD_S8_TARGET_AVX512 void
 vd_s8_store_avx512(const vd_s8_out *out, __m512i acc[MR][NV], int mr, int nv, const int32_t *sums, int32_t i,
                    int32_t j, int32_t n, const float *w_scales) {
+#pragma clang loop unroll(full)
     for (int v = 0; v < nv; v++) {
         int32_t jv = j + v * 16;
         __mmask16 mask = n - jv >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - jv)) - 1);
         __m512 ws = _mm512_loadu_ps(w_scales + jv);   // scales are padded to the block
         __m512 b = out->y && out->bias ? _mm512_maskz_loadu_ps(mask, out->bias + jv) : _mm512_setzero_ps();
+#pragma clang loop unroll(full)
         for (int r = 0; r < mr; r++) {
             __m512i c = _mm512_sub_epi32(acc[r][v], _mm512_set1_epi32((int32_t)((uint32_t)sums[r] << 7)));
             if (out->y) {

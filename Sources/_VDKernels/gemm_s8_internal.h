@@ -99,11 +99,12 @@ static inline int32_t vd_s8_load4(const int8_t *p) {
     return v;
 }
 
-/// The last 1..3 bytes of an activation row as one int32 lane, zero-filled (never reads past the row).
+/// The last 1..3 bytes of an activation row as one int32 lane, zero-filled (never reads past the row). Byte by
+/// byte rather than a memcpy call, which would make the kernels spill their accumulators.
 static inline int32_t vd_s8_load_tail(const int8_t *p, int32_t avail) {
-    int32_t v = 0;
-    __builtin_memcpy(&v, p, (size_t)avail);
-    return v;
+    uint32_t v = 0;
+    for (int32_t i = 0; i < avail; i++) v |= (uint32_t)(uint8_t)p[i] << (8 * i);
+    return (int32_t)v;
 }
 
 /// The kernel table of a path: one function per register-block shape, so that each keeps its accumulators in
