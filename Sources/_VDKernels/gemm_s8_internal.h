@@ -112,9 +112,6 @@ static inline int32_t vd_s8_load_tail(const int8_t *p, int32_t avail) {
 #define VD_S8_KERNELS_1(NAME, R) NAME##_##R##_1
 #define VD_S8_KERNELS_4(NAME, R) NAME##_##R##_1, NAME##_##R##_2, NAME##_##R##_3, NAME##_##R##_4
 
-/// Whether this CPU can run `path`.
-int vd_s8_path_supported(int path);
-
 /// Quantizes rows [i0, i1) of x as vd_quantize_rows_s8 does, on the current path.
 void vd_s8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k, int64_t ldx);
 

@@ -9,6 +9,10 @@ import _VDKernels
         let best = vd_s8_best_path()
         #expect(s8Paths.contains(best) && s8Paths.contains(Int32(VD_S8_SCALAR)))
         #expect(vd_s8_set_path(-1) == -1 && vd_s8_set_path(Int32(VD_S8_AVX512_VNNI) + 1) == -1)
+        #expect(vd_s8_path_supported(-1) == 0 && vd_s8_path_supported(Int32(VD_S8_AVX512_VNNI) + 1) == 0)
+        for path in Int32(VD_S8_SCALAR)...Int32(VD_S8_AVX512_VNNI) where !s8Paths.contains(path) {
+            #expect(vd_s8_set_path(path) == -1 && vd_s8_get_path() == best, "path \(path) is not supported")
+        }
         for path in s8Paths {
             #expect(vd_s8_set_path(path) == 0)
             #expect(vd_s8_get_path() == path)

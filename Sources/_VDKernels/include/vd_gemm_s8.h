@@ -29,6 +29,8 @@ enum { VD_S8_SCALAR = 0, VD_S8_AVX2 = 1, VD_S8_AVX_VNNI = 2, VD_S8_AVX512_VNNI =
 
 /// The fastest int8 path this CPU supports.
 int vd_s8_best_path(void);
+/// 1 when this CPU can run `path`, else 0.
+int vd_s8_path_supported(int path);
 /// The path the int8 kernels use now.
 int vd_s8_get_path(void);
 /// Forces a path (tests, benchmarks); returns 0, or -1 (changing nothing) when the CPU lacks it. Process-global.
