@@ -59,7 +59,7 @@ let package = Package(
 
         // MARK: Tools
 
-        // zlib, to read the gzipped BPE vocabulary the converter embeds.
+        // zlib: the converter reads the gzipped BPE vocabulary; `videodistill explain` writes PNG with it.
         .systemLibrary(name: "CZlib", path: "tools/convert-weights/Sources/CZlib"),
         .target(
             name: "VideoDistillConvert",
@@ -90,7 +90,7 @@ let package = Package(
         // The `videodistill` command: frame sources (video files, image folders) and the commands' work...
         .target(
             name: "VideoDistillCLI",
-            dependencies: ["VideoDistill", "_VDVideoIO"],
+            dependencies: ["VideoDistill", "_VDVideoIO", "CZlib"],   // CZlib: explain's PNG writer
             path: "tools/videodistill/Sources/VideoDistillCLI"
         ),
         // ...and its argument parsing.
