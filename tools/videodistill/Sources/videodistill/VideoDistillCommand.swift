@@ -3,7 +3,7 @@ import Foundation
 import VideoDistill
 import VideoDistillCLI
 
-/// The root command: `answer`, `choose`, `info`.
+/// The root command: `answer`, `choose`, `info`, `eval`, `explain`.
 struct VideoDistillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "videodistill",
@@ -17,7 +17,7 @@ struct VideoDistillCommand: ParsableCommand {
 
             \(ExitStatus.help)
             """,
-        subcommands: [Answer.self, Choose.self, Info.self]
+        subcommands: [Answer.self, Choose.self, Info.self, Eval.self, Explain.self]
     )
 
     /// Parses, runs, prints errors and exits with the statuses of `ExitStatus`.
