@@ -81,6 +81,13 @@ struct Int8Fixture {
         let c = model.config, N = c.numFrames, K = c.numSelected
         let pixels = try npy("pixels").floats
         let video = try pixels.withUnsafeBufferPointer { try model.encode(pixels: $0, threads: 2) }
+        // int8 really ran: the tokens left fp32's tolerance but stayed close (one row per token).
+        let refTokens = try npy("tokens").floats, Dv = c.visionWidth
+        #expect(scaledError(video.tokens, refTokens) > 1e-4, "\(tag): tokens equal fp32's; was int8 used?")
+        let worst = (0..<(refTokens.count / Dv)).map { i in
+            cosine(Array(video.tokens[i * Dv ..< (i + 1) * Dv]), Array(refTokens[i * Dv ..< (i + 1) * Dv]))
+        }.min()!
+        #expect(worst >= 0.99, "\(tag): a token's cos vs fp32 is \(worst)")
         let ids = try npy("token_ids"), Q = ids.shape[0]
         let refSelected = try npy("selected").int64s.map { Int($0) }
         let selectionGap = try npy("selection_gap").floats, qaGap = try npy("qa_gap").floats

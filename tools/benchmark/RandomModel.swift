@@ -3,22 +3,35 @@ import VideoDistill
 import VideoDistillConvert
 
 /// Writes a model file with random weights for a config: every SPEC 10 tensor (all heads), streamed
-/// tensor by tensor with the File folder's GGUF writer, with CLIP's real BPE merges.
+/// tensor by tensor with the File folder's GGUF writer, with CLIP's real BPE merges. With an int8 policy the
+/// same random values are written as `convert-weights --type int8` would write them (SPEC 8).
 enum RandomModel {
-    static func write(config c: ModelConfig, answerCount: Int, to path: String) throws {
+    static func write(config c: ModelConfig, answerCount: Int, to path: String, int8 policy: Int8Policy? = nil) throws {
         let answers = (0..<answerCount).map { "answer \($0)" }
         let merges = try BPEMergesFile.merges(path: BPEMergesFile.defaultPath,
                                               count: ModelFile.mergeCount(vocabSize: c.vocabSize))
         let metadata = ModelFile.metadata(config: c, answers: answers, merges: merges,
-                                          bpeSHA256: BPEMergesFile.sha256, name: "vd-bench random")
+                                          bpeSHA256: BPEMergesFile.sha256, name: "vd-bench random",
+                                          weightType: policy == nil ? "f32" : ModelFileKeys.int8WeightType)
         let rows = expectedTensors(c, answerCount: answerCount)
-        let writer = try GGUFFileWriter(path: path, metadata: metadata,
-                                        tensors: rows.map { GGUFTensorDeclaration(name: $0.name, shape: $0.shape, type: .f32) },
+        let int8 = { (row: ExpectedTensor) in policy?.quantizes(row.name) == true }
+        let declarations = rows.flatMap { row in
+            int8(row) ? [GGUFTensorDeclaration(name: row.name, shape: row.shape, type: .i8),
+                         GGUFTensorDeclaration(name: ModelFileKeys.scaleName(of: row.name), shape: [row.shape[0]], type: .f32)]
+                      : [GGUFTensorDeclaration(name: row.name, shape: row.shape, type: .f32)]
+        }
+        let writer = try GGUFFileWriter(path: path, metadata: metadata, tensors: declarations,
                                         alignment: ModelFileKeys.writtenAlignment)
         var rng = XorShift(seed: 0x5EED)
         for row in rows {
             let values = values(for: row, &rng)
-            try values.withUnsafeBytes { try writer.append($0) }
+            if int8(row) {
+                let (q, scales) = try Int8Quantizer.quantizeRows(values, rows: row.shape[0], name: row.name)
+                try q.withUnsafeBytes { try writer.append($0) }
+                try scales.withUnsafeBytes { try writer.append($0) }
+            } else {
+                try values.withUnsafeBytes { try writer.append($0) }
+            }
         }
         try writer.finish()
     }

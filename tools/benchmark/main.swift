@@ -1,6 +1,10 @@
 // vd-bench: throughput of the fp32 runtime on a model with random weights (or a model file).
 //
-//   vd-bench [--threads T] [--frames F] [--runs R] [--small] [--model PATH]
+//   vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--model PATH]
+//
+// --type int8 writes the random model as `convert-weights --type int8` would (SPEC 8, the converter's default
+// policy); --type both measures the fp32 and the int8 file of the same random weights one after the other in
+// one run and prints the ratios.
 //
 // Builds SPEC 9's paper config (or --small's) with random weights, writes it as a temporary model file,
 // loads it, then measures (medians over R runs, after one warm-up):
@@ -9,9 +13,10 @@
 //   - the text encoder alone, and one answer (text encoder + FS + selection + VR + heads) from cached tokens.
 import Foundation
 import VideoDistill
+import VideoDistillConvert
 
 struct Options {
-    var threads = 2, frames: Int? = nil, runs = 3, small = false, model: String? = nil
+    var threads = 2, frames: Int? = nil, runs = 3, small = false, model: String? = nil, type = "f32"
 
     init(_ args: [String]) throws {
         var i = 1
@@ -32,8 +37,11 @@ struct Options {
             case "--runs": runs = try int()
             case "--small": small = true
             case "--model": model = try value()
+            case "--type":
+                type = try value()
+                guard ["f32", "int8", "both"].contains(type) else { throw BenchError("--type is f32, int8 or both, not \(type)") }
             case "-h", "--help":
-                print("usage: vd-bench [--threads T] [--frames F] [--runs R] [--small] [--model PATH]")
+                print("usage: vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--model PATH]")
                 exit(0)
             default: throw BenchError("unknown argument \(args[i])")
             }
@@ -60,39 +68,40 @@ func timeMedian(runs: Int, _ body: () throws -> Void) rethrows -> Double {
     return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
 }
 
-func run() throws {
-    let o = try Options(CommandLine.arguments)
-    var path = o.model
-    var temporary: String?
-    if path == nil {
-        let c = try BenchConfig.decode(o.small ? BenchConfig.smallJSON : BenchConfig.paperJSON)
-        let p = NSTemporaryDirectory() + "vd-bench-\(getpid()).gguf"
-        let start = Date()
-        try RandomModel.write(config: c, answerCount: o.small ? BenchConfig.smallAnswers : BenchConfig.paperAnswers, to: p)
-        print(String(format: "wrote random %@ model to %@ in %.1f s", o.small ? "small" : "paper-config", p,
-                     Date().timeIntervalSince(start)))
-        path = p
-        temporary = p
-    }
-    defer { if let t = temporary { unlink(t) } }
-    let model = try VideoDistillModel(path: path!)
+/// What one model measured: seconds per call (medians) and the encoded tokens.
+struct Timings {
+    var encode = 0.0, text = 0.0, answer = 0.0
+}
+
+/// The random model file of one weight type (fp32, or int8 by the converter's default policy).
+func writeRandomModel(_ o: Options, type: String) throws -> String {
+    let c = try BenchConfig.decode(o.small ? BenchConfig.smallJSON : BenchConfig.paperJSON)
+    let p = NSTemporaryDirectory() + "vd-bench-\(getpid())-\(type).gguf"
+    let start = Date()
+    try RandomModel.write(config: c, answerCount: o.small ? BenchConfig.smallAnswers : BenchConfig.paperAnswers, to: p,
+                          int8: type == "int8" ? try Int8Policy() : nil)
+    print(String(format: "wrote random %@ %@ model to %@ in %.1f s", o.small ? "small" : "paper-config", type, p,
+                 Date().timeIntervalSince(start)))
+    return p
+}
+
+/// Frame encoder, text encoder and answer of one model, printed and returned.
+func measure(_ model: VideoDistillModel, _ o: Options, label: String) throws -> Timings {
     let c = model.config
     let S = c.imageSize, F = o.frames ?? (o.small ? 16 : 8)
-    print(Machine.summary)
-    print("threads: \(o.threads), runs: \(o.runs) (medians after one warm-up)")
-    print("config: S \(S), P \(c.patchesPerFrame), Dv \(c.visionWidth) x \(c.visionLayers) layers, text \(c.textWidth) x \(c.textLayers), D \(c.modelDim), N \(c.numFrames), K \(c.numSelected), A \(model.answers.count)")
+    var t = Timings()
 
     // Frame encoder: F frames of random pixels in one call.
     var rng = XorShift(seed: 7)
     let pixels = (0..<(F * 3 * S * S)).map { _ in rng.uniform() * 2 }
     var tokens: [Float] = []
-    let encode = try timeMedian(runs: o.runs) {
+    t.encode = try timeMedian(runs: o.runs) {
         tokens = try pixels.withUnsafeBufferPointer { try model.encodeTokens(pixels: $0, frameCount: F, threads: o.threads) }
     }
-    let fps = Double(F) / encode
-    let gflops = 2 * BenchConfig.frameMACs(c) * Double(F) / encode / 1e9
-    print(String(format: "frame encoder: %d frames in %.3f s = %.2f frames/s (%.1f ms/frame, %.0f GFLOP/s of GEMM work)",
-                 F, encode, fps, 1000 / fps, gflops))
+    let fps = Double(F) / t.encode
+    let gflops = 2 * BenchConfig.frameMACs(c) * Double(F) / t.encode / 1e9
+    print(String(format: "%@frame encoder: %d frames in %.3f s = %.2f frames/s (%.1f ms/frame, %.0f GFLOP/s of GEMM work)",
+                 label, F, t.encode, fps, 1000 / fps, gflops))
     print(String(format: "  an N = %d video: ~%.2f s (extrapolated from the %d frames measured, not measured)",
                  c.numFrames, Double(c.numFrames) / fps, F))
 
@@ -101,11 +110,48 @@ func run() throws {
     let videoTokens = (0..<c.numFrames).flatMap { n in tokens[(n % F) * perFrame ..< (n % F + 1) * perFrame] }
     let video = try model.encodedVideo(tokens: videoTokens)
     let ids = try model.tokenIds("what is the person in the video doing with the red ball?")
-    let text = try timeMedian(runs: o.runs) { _ = try model.textEmbedding(tokenIds: ids, threads: o.threads) }
-    let answer = try timeMedian(runs: o.runs) { _ = try model.answer(video, tokenIds: ids, threads: o.threads) }
-    print(String(format: "text encoder: %.1f ms", text * 1000))
-    print(String(format: "answer from cached tokens (text + FS + selection + VR over %d tokens + heads): %.1f ms",
-                 c.refinementTokens, answer * 1000))
+    t.text = try timeMedian(runs: o.runs) { _ = try model.textEmbedding(tokenIds: ids, threads: o.threads) }
+    t.answer = try timeMedian(runs: o.runs) { _ = try model.answer(video, tokenIds: ids, threads: o.threads) }
+    print(String(format: "%@text encoder: %.1f ms", label, t.text * 1000))
+    print(String(format: "%@answer from cached tokens (text + FS + selection + VR over %d tokens + heads): %.1f ms",
+                 label, c.refinementTokens, t.answer * 1000))
+    return t
+}
+
+func run() throws {
+    let o = try Options(CommandLine.arguments)
+    var temporary: [String] = []
+    defer { for t in temporary { unlink(t) } }
+    var paths: [(type: String, path: String)] = []
+    if let m = o.model {
+        paths = [("model", m)]
+    } else {
+        for type in o.type == "both" ? ["f32", "int8"] : [o.type] {
+            let p = try writeRandomModel(o, type: type)
+            temporary.append(p)
+            paths.append((type, p))
+        }
+    }
+    print(Machine.summary)
+    print("threads: \(o.threads), runs: \(o.runs) (medians after one warm-up)")
+    var results: [(type: String, timings: Timings)] = []
+    for (i, (type, path)) in paths.enumerated() {
+        let model = try VideoDistillModel(path: path)
+        let c = model.config
+        if i == 0 {
+            print("config: S \(c.imageSize), P \(c.patchesPerFrame), Dv \(c.visionWidth) x \(c.visionLayers) layers, text \(c.textWidth) x \(c.textLayers), D \(c.modelDim), N \(c.numFrames), K \(c.numSelected), A \(model.answers.count)")
+        }
+        let int8 = try ModelFile(path: path).int8TensorNames.count
+        if paths.count > 1 || int8 > 0 {
+            print("-- \(type) weights\(int8 > 0 ? " (\(int8) int8 tensors, int8 path \(ComputeInfo.int8Path))" : "")")
+        }
+        results.append((type, try measure(model, o, label: paths.count > 1 ? "[\(type)] " : "")))
+    }
+    if results.count == 2 {
+        let (a, b) = (results[0].timings, results[1].timings)
+        print(String(format: "int8 / fp32, same run: frame encoder %.2fx the frames/s; text encoder %.2fx faster; answer %.2fx faster",
+                     a.encode / b.encode, a.text / b.text, a.answer / b.answer))
+    }
 }
 
 do {

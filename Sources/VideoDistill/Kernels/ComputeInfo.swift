@@ -11,4 +11,7 @@ public enum ComputeInfo {
 
     /// The SIMD path of the C kernels in use: "avx512", "avx2" or "scalar".
     public static var kernelPath: String { String(cString: vd_isa_name(vd_get_isa())) }
+
+    /// The path of the int8 kernels in use (int8 model files): "avx512-vnni", "avx-vnni", "avx2" or "scalar".
+    public static var int8Path: String { String(cString: vd_s8_path_name(vd_s8_get_path())) }
 }

@@ -96,16 +96,10 @@ final class PackedS8Weights: @unchecked Sendable {
     func apply(_ x: UnsafePointer<Float>, rows: Int, ldx: Int, bias: UnsafePointer<Float>?,
                into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let threads = max(1, openblas_get_num_threads())
-        if !accumulate {
-            let r = vd_linear_s8(y, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
-            guard r == 0 else { fatalError("vd_linear_s8: out of memory for \(rows) x \(inputs) activations") }
-            return
-        }
-        // The residual is added after the int8 product: one [rows, out] scratch, one pass.
-        let out = UnsafeMutablePointer<Float>.allocate(capacity: rows * outputs)
-        defer { out.deallocate() }
-        let r = vd_linear_s8(out, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
-        guard r == 0 else { fatalError("vd_linear_s8: out of memory for \(rows) x \(inputs) activations") }
-        vd_add(y, out, rows * outputs)
+        // The residual form adds in the kernels' epilogue: no scratch, no second pass. x and y never overlap here.
+        let r = accumulate
+            ? vd_linear_s8_acc(y, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
+            : vd_linear_s8(y, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
+        guard r == 0 else { fatalError("int8 Linear: out of memory for the \(rows) x \(inputs) activations' scratch") }
     }
 }
