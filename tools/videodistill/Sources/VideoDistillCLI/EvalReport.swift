@@ -27,9 +27,11 @@ public struct EvalReport: Encodable {
         public let question: String
         public let category: String
         public let answer: String
-        /// Per column: the answer given (null: NaN logits), and whether it is right.
+        /// Per column: the answer given (null: NaN logits), whether it is right, and (model columns) its
+        /// softmax probability.
         public let predicted: [String: String?]
         public let correct: [String: Bool]
+        public let probability: [String: Double]
     }
 
     public let model: String
@@ -70,16 +72,17 @@ public struct EvalReport: Encodable {
         let columns = e.modes.map(\.rawValue) + ["majority"]
         let outcomes = qs.indices.map { i in
             let q = qs[i]
-            var predicted: [String: String?] = [:], correct: [String: Bool] = [:]
+            var predicted: [String: String?] = [:], correct: [String: Bool] = [:], probability: [String: Double] = [:]
             for mode in e.modes {
-                let p = e.predictions[mode]![i]
-                predicted[mode.rawValue] = .some(p)
-                correct[mode.rawValue] = p == q.answer
+                let p = e.predictions[mode]?[i]
+                predicted[mode.rawValue] = .some(p?.answer)
+                correct[mode.rawValue] = p?.answer == q.answer
+                probability[mode.rawValue] = p?.probability
             }
             predicted["majority"] = majority[q.category]
             correct["majority"] = majority[q.category] == q.answer
             return Outcome(line: q.line, video: q.videoField, question: q.question, category: q.category, answer: q.answer,
-                           predicted: predicted, correct: correct)
+                           predicted: predicted, correct: correct, probability: probability)
         }
         func row(_ name: String, _ members: [Int]) -> Row {
             var right: [String: Int] = [:], accuracy: [String: Double] = [:]

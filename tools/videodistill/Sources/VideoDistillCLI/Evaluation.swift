@@ -18,8 +18,14 @@ public enum EvalMode: String, CaseIterable, Sendable {
 public struct Evaluation {
     public let questions: [EvalQuestion]
     public let modes: [EvalMode]
-    /// predictions[mode][i]: the top answer to questions[i]; nil when the QA logits held a NaN (counted wrong).
-    public private(set) var predictions: [EvalMode: [String?]] = [:]
+    /// One answer: the top answer and its softmax probability.
+    public struct Prediction: Equatable, Sendable {
+        public let answer: String
+        public let probability: Double
+    }
+
+    /// predictions[mode][i]: the answer to questions[i]; nil when the QA logits held a NaN (counted wrong).
+    public internal(set) var predictions: [EvalMode: [Prediction?]] = [:]
     /// Distinct videos read (0 when only the blind mode runs).
     public private(set) var videoCount = 0
     /// The uniform mode's K sampled frames.
@@ -78,12 +84,21 @@ public struct Evaluation {
                     case .uniform: out = try model.answer(video!, tokenIds: tokenIds[i], threads: threads, selection: uniformSelection)
                     case .blind: out = try model.answer(blind!, tokenIds: tokenIds[i], threads: threads)
                     }
-                    predictions[mode]![i] = out.topAnswer.map { model.answers[$0] }
+                    if let best = out.topAnswer, let logits = out.qaLogits {
+                        predictions[mode]![i] = Prediction(answer: model.answers[best], probability: softmax(logits)[best])
+                    }
                 }
                 done += 1
                 progress?(done, questions.count)
             }
         }
+    }
+
+    /// An evaluation from known predictions (for tests of the report).
+    init(questions: [EvalQuestion], modes: [EvalMode], predictions: [EvalMode: [Prediction?]], videoCount: Int,
+         uniformSelection: [Int]) {
+        (self.questions, self.modes, self.predictions) = (questions, modes, predictions)
+        (self.videoCount, self.uniformSelection) = (videoCount, uniformSelection)
     }
 
     /// Encodes the blind video once.

@@ -1,0 +1,309 @@
+"""`videodistill eval` and `videodistill explain` end to end on the fixtures, against independent oracles.
+
+eval: a JSON Lines file of the fixture questions whose answers are ONNX Runtime's top-1 (so the learned
+column must score 100% on them), plus an answer the model cannot give, and the same frames in three files
+(relative, nested and absolute paths). The uniform and blind columns are checked question by question against
+the PyTorch reference (the fixture's weights rebuilt from its seed, checked against ONNX Runtime first):
+uniform = SPEC 6-7 on the slots (2k+1)N div 2K of ONNX Runtime's tokens, blind = the whole model on one
+mid-grey (128) frame through the float64 frame pipeline. Accuracies and the majority baseline are recounted
+here from the data.
+
+explain: the PNG is decoded here (zlib + struct, all five PNG filters), its size is the reported one, grid
+tiles hold the fixture's resized frames (float64 pipeline, rounded), the selected ones (ONNX Runtime's
+selection) carry the outline and the others do not, and each slot tile is its frame with ONNX Runtime's last
+VR gates (mean over heads) blended in as the command documents.
+
+Needs the built binaries and the ffmpeg command (skipped otherwise), like test_cli.py.
+"""
+
+import json
+import struct
+import zlib
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import FIXTURE_NAMES, Fixture, tolerance
+from test_cli import UINT8_PATH_FACTOR, built, encode, run
+from vdref.frames import preprocess_f64
+from vdref.model import VideoDistill, init_random
+
+EXIT = {"ok": 0, "other": 1, "usage": 2, "missing": 3, "undecodable": 4, "bad_model": 5, "bad_question": 6}
+OUTLINE, BACKGROUND = (255, 210, 0), (24, 24, 24)
+POSITIVE, NEGATIVE, MAX_ALPHA = (255, 48, 0), (0, 96, 255), 0.75
+
+
+@pytest.fixture(scope="module")
+def cli():
+    return built("VIDEODISTILL", ["videodistill-cli", "videodistill"])
+
+
+@pytest.fixture(scope="module")
+def ffmpeg():
+    import shutil
+    path = shutil.which("ffmpeg")
+    if path is None:
+        pytest.skip("the ffmpeg command is not installed (Debian package ffmpeg)")
+    return path
+
+
+class Case:
+    """A fixture's model file, its video three times over, an eval file, and the reference outputs."""
+
+    def __init__(self, name, tmp, ffmpeg):
+        self.fx = fx = Fixture(name)
+        self.model = str(tmp / f"{name}.gguf")
+        r = run(built("CONVERT_WEIGHTS", ["convert-weights"]), fx.path("frame_encoder.onnx"), fx.path("answerer.onnx"),
+                "-o", self.model)
+        assert r.returncode == 0, r.stderr
+        frames = fx.npy("video")
+        (tmp / "sub").mkdir()
+        self.video = encode(ffmpeg, frames, tmp / "video.mkv", ["-c:v", "ffv1"])
+        encode(ffmpeg, frames, tmp / "sub" / "same.mp4", ["-c:v", "libx264rgb", "-qp", "0"])
+        absolute = encode(ffmpeg, frames, tmp / "abs.mkv", ["-c:v", "ffv1"])
+        self.cfg, self.answers, self.questions = fx.json("config"), fx.json("answers"), fx.json("questions")
+        self.ort_top = [self.answers[i] for i in fx.npy("qa_logits").argmax(1)]
+        videos = ["video.mkv", "sub/same.mp4", absolute]
+        self.rows = [dict(video=videos[q % 3], question=question, answer=self.ort_top[q],
+                          category=["alpha", "beta"][q % 2], extra=[q]) for q, question in enumerate(self.questions)]
+        self.rows.append(dict(video="sub/../video.mkv", question=self.questions[0], answer="not an answer", category="beta"))
+        self.data = tmp / "test.jsonl"
+        self.data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in self.rows) + "\n\n", encoding="utf-8")
+        self.reference()
+
+    def reference(self):
+        """PyTorch: the fixture's model rebuilt from its seed; uniform and blind QA logits per question."""
+        cfg, fx = self.cfg, self.fx
+        seed = fx.json("seed")["seed"]
+        torch.manual_seed(seed)
+        model = init_random(VideoDistill(cfg, self.answers).eval(), seed)
+        tokens = torch.from_numpy(fx.npy("tokens"))
+        ids = torch.from_numpy(fx.npy("token_ids"))
+        Q, N, K, S = len(ids), cfg["num_frames"], cfg["num_selected"], cfg["image_size"]
+        with torch.no_grad():
+            t = model.encode_text(ids)
+            learned = model.answer(tokens.expand(Q, *tokens.shape), t)["qa_logits"].numpy()
+            ref = fx.npy("qa_logits")
+            assert np.abs(learned - ref).max() <= tolerance(ref), "the rebuilt reference is not the fixture's model"
+            uniform = [(2 * k + 1) * N // (2 * K) for k in range(K)]
+            chosen = tokens[uniform, 1:][None].expand(Q, -1, -1, -1)
+            v_star, _ = model.vr(model.input_proj(chosen), t)
+            self.uniform_logits = model.heads.qa(v_star).numpy()
+            _, grey = preprocess_f64(np.full((1, S, S, 3), 128, np.uint8), cfg)
+            grey_tokens = model.encode_frames(torch.from_numpy(grey.astype(np.float32)))
+            self.blind_logits = model.answer(grey_tokens.expand(Q, *grey_tokens.shape), t)["qa_logits"].numpy()
+        self.uniform_selection = uniform
+
+
+@pytest.fixture(scope="module", params=FIXTURE_NAMES)
+def case(request, tmp_path_factory, ffmpeg, cli):
+    return Case(request.param, tmp_path_factory.mktemp(request.param), ffmpeg)
+
+
+def softmax(x):
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+def test_eval_columns_match_the_oracles(cli, case):
+    r = run(cli, "eval", "--model", case.model, "--data", case.data, "--baselines", "--json", "--threads", 2)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    out = json.loads(r.stdout)
+    assert out["columns"] == ["videodistill", "uniform", "blind", "majority"]
+    assert out["question_count"] == len(case.rows) and out["video_count"] == 3
+    assert out["uniform_selection"] == case.uniform_selection
+    qa = case.fx.npy("qa_logits")
+    for q, got in enumerate(out["questions"]):
+        row = case.rows[q]
+        assert (got["line"], got["video"], got["question"], got["category"], got["answer"]) == \
+               (q + 1, row["video"], row["question"], row["category"], row["answer"])
+        ref = q if q < len(case.questions) else 0   # the extra line asks question 0
+        for column, logits in (("videodistill", qa[ref]), ("uniform", case.uniform_logits[ref]),
+                               ("blind", case.blind_logits[ref])):
+            assert got["predicted"][column] == case.answers[int(np.argmax(logits))], (case.fx.name, q, column)
+            p = softmax(logits.astype(np.float64)).max()
+            assert abs(got["probability"][column] - p) <= UINT8_PATH_FACTOR * 1e-4, (case.fx.name, q, column)
+            assert got["correct"][column] == (got["predicted"][column] == row["answer"])
+
+    # Recount: per category and overall, with the majority baseline from the data.
+    majority = {}
+    for c in {r["category"] for r in case.rows}:
+        answers = [r["answer"] for r in case.rows if r["category"] == c]
+        majority[c] = max(answers, key=lambda a: (answers.count(a), -answers.index(a)))
+    assert out["majority_answers"] == majority
+    known = set(case.answers)
+    rows = {r["category"]: r for r in out["categories"]}
+    assert sorted(rows) == sorted(majority) and [r["category"] for r in out["categories"]] == sorted(majority)
+    for name, members in [(c, [i for i, r in enumerate(case.rows) if r["category"] == c]) for c in majority] + \
+                         [("overall", list(range(len(case.rows))))]:
+        row = out["overall"] if name == "overall" else rows[name]
+        assert row["count"] == len(members)
+        assert row["unknown_answers"] == sum(case.rows[i]["answer"] not in known for i in members)
+        for column in out["columns"]:
+            want = sum(out["questions"][i]["predicted"][column] == case.rows[i]["answer"] for i in members)
+            if column == "majority":
+                want = sum(majority[case.rows[i]["category"]] == case.rows[i]["answer"] for i in members)
+            assert row["correct"][column] == want, (name, column)
+            assert row["accuracy"][column] == pytest.approx(want / len(members))
+    # ONNX Runtime's answers score 100% but for the answer the model cannot give.
+    assert out["overall"]["correct"]["videodistill"] == len(case.questions)
+    assert out["overall"]["unknown_answers"] == 1 and out["unknown_answer_list"] == ["not an answer"]
+
+
+def test_eval_table_and_progress(cli, case):
+    r = run(cli, "eval", "-m", case.model, "-d", case.data, "--blind", "--progress", "--threads", 1)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    text = r.stdout.decode()
+    lines = text.splitlines()
+    assert lines[0].split() == ["category", "count", "videodistill", "blind", "majority"]
+    assert lines[1].split()[:2] == ["alpha", str(sum(r["category"] == "alpha" for r in case.rows))]
+    assert lines[3].split()[:2] == ["overall", str(len(case.rows))]
+    assert "blind: one" in text and "uniform:" not in text
+    assert "1 of the questions have answers the model cannot give" in text
+    total = len(case.rows)
+    assert f"answering [{'#' * 30}] {total}/{total}" in r.stderr.decode()
+
+
+def test_eval_exit_statuses(cli, case, tmp_path):
+    def status(*args):
+        return run(cli, "eval", "-m", case.model, *args)
+
+    def data(text, name="d.jsonl"):
+        path = tmp_path / name
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        return path
+
+    good = json.dumps(dict(video=case.video, question="q", answer="a", category="c"))
+    assert status("-d", tmp_path / "none.jsonl").returncode == EXIT["missing"]
+    r = status("-d", data(good + "\n[1, 2]\n"))
+    assert r.returncode == EXIT["bad_question"] and b"line 2: not a JSON object" in r.stderr
+    r = status("-d", data(good + "\n" + json.dumps(dict(video="v", question="q", answer="a"))))
+    assert r.returncode == EXIT["bad_question"] and b"line 2: no \"category\"" in r.stderr
+    r = status("-d", data(json.dumps(dict(video="v", question=3, answer="a", category="c"))))
+    assert r.returncode == EXIT["bad_question"] and b"\"question\" is not a string" in r.stderr
+    assert status("-d", data(b'{"video": "\xff"}\n')).returncode == EXIT["bad_question"]
+    assert status("-d", data("\n  \n")).returncode == EXIT["bad_question"]
+    r = status("-d", data(good + "\n" + json.dumps(dict(video="gone.mkv", question="q", answer="a", category="c"))))
+    assert r.returncode == EXIT["missing"] and b"line 2: video gone.mkv not found" in r.stderr
+    data(b"not a video", "junk.mp4")
+    r = status("-d", data(json.dumps(dict(video="junk.mp4", question="q", answer="a", category="c"))))
+    assert r.returncode == EXIT["undecodable"]
+    bad_model = tmp_path / "bad.gguf"
+    bad_model.write_bytes(b"GGUF" + bytes(60))
+    assert run(cli, "eval", "-m", bad_model, "-d", data(good)).returncode == EXIT["bad_model"]
+    assert status("-d", data(good), "--threads", 0).returncode == EXIT["usage"]
+    # CRLF line ends are fine.
+    assert status("-d", data(good + "\r\n" + good + "\r\n")).returncode == EXIT["ok"]
+
+
+# -- explain ----------------------------------------------------------------------------------------------------
+
+
+def read_png(path):
+    """A PNG (8-bit RGB, no interlace) -> uint8 [H, W, 3], checking the signature and every chunk CRC."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+    W, H, depth, colour, _, _, interlace = header
+    assert (depth, colour, interlace) == (8, 2, 0)
+    raw = zlib.decompress(idat)
+    stride = 3 * W
+    assert len(raw) == H * (1 + stride)
+    out = np.zeros((H, stride), dtype=np.int32)
+    for y in range(H):
+        kind, line = raw[y * (1 + stride)], np.frombuffer(raw, np.uint8, stride, y * (1 + stride) + 1).astype(np.int32)
+        up = out[y - 1] if y else np.zeros(stride, np.int32)
+        row = out[y]
+        if kind == 0:
+            row[:] = line
+            continue
+        for x in range(stride):
+            a = row[x - 3] if x >= 3 else 0
+            b, c = up[x], (up[x - 3] if x >= 3 else 0)
+            if kind == 0:
+                pred = 0
+            elif kind == 1:
+                pred = a
+            elif kind == 2:
+                pred = b
+            elif kind == 3:
+                pred = (a + b) // 2
+            else:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            row[x] = (line[x] + pred) & 0xFF
+    return out.reshape(H, W, 3).astype(np.uint8)
+
+
+def test_explain_sheet(cli, case, tmp_path):
+    fx, cfg, q = case.fx, case.cfg, 2
+    sheet = tmp_path / "sheet.png"
+    r = run(cli, "explain", "-m", case.model, "-v", case.video, "-q", case.questions[q], "-o", sheet, "--zoom", 3, "--json")
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    out = json.loads(r.stdout)
+    img = read_png(sheet)
+    assert img.shape == (out["sheet"]["height"], out["sheet"]["width"], 3)
+    S, N, K, patch, z = cfg["image_size"], cfg["num_frames"], cfg["num_selected"], cfg["patch_size"], 3
+    G, P, b = S // patch, (S // patch) ** 2, out["sheet"]["outline_thickness"]
+    assert out["sheet"]["zoom"] == z and out["answer"] == case.ort_top[q]
+    selected = fx.npy("selected")[q].tolist()
+    assert out["selected"] == selected
+    resized = np.clip(fx.npy("resized"), 0, 255).round().transpose(0, 2, 3, 1)   # [N, S, S, 3]
+
+    def tile(rect):
+        assert rect["width"] == rect["height"] == S * z
+        return img[rect["y"]:rect["y"] + S * z, rect["x"]:rect["x"] + S * z].astype(np.int32)
+
+    def ring(rect):   # the b pixels just outside the rect
+        y, x, s = rect["y"], rect["x"], S * z
+        box = img[y - b:y + s + b, x - b:x + s + b].astype(np.int32).copy()
+        box[b:b + s, b:b + s] = -1
+        return box[box[..., 0] >= 0]
+
+    assert [t["n"] for t in out["grid"]] == list(range(N)) and len(out["slots"]) == K
+    for t in out["grid"]:
+        n = t["n"]
+        plain = np.repeat(np.repeat(resized[n], z, 0), z, 1)
+        assert np.abs(tile(t["rect"]) - plain).max() <= 1, (fx.name, n)
+        assert t["slots"] == [k for k in range(K) if selected[k] == n]
+        assert (ring(t["rect"]) == (OUTLINE if t["slots"] else BACKGROUND)).all(), (fx.name, n)
+
+    gates = fx.npy("vr_gates")[q, -1, 1:].mean(-1).reshape(K, P)   # last VR block, mean over heads
+    assert np.abs(np.array(out["gates"]["patches"]) - gates).max() <= UINT8_PATH_FACTOR * tolerance(gates)
+    moved = 0
+    for k, t in enumerate(out["slots"]):
+        assert (t["n"], t["slots"]) == (selected[k], [k])
+        got, plain = tile(t["rect"]), np.repeat(np.repeat(resized[selected[k]], z, 0), z, 1)
+        g = np.repeat(np.repeat(gates[k].reshape(G, G), patch * z, 0), patch * z, 1)[..., None]
+        colour = np.where(g > 0, np.array(POSITIVE), np.array(NEGATIVE))
+        alpha = MAX_ALPHA * np.sqrt(np.abs(g))
+        want = (1 - alpha) * plain + alpha * colour
+        assert np.abs(got - want).max() <= 2, (fx.name, k)
+        far = np.abs(g[..., 0]) > 0.05
+        assert (np.abs(got - plain).max(-1)[far] > 0).mean() > 0.9   # the overlay shows where gates are far from 0
+        moved += far.sum()
+    assert moved > 0
+
+
+def test_explain_errors(cli, case, tmp_path):
+    args = ["explain", "-m", case.model, "-v", case.video, "-q", "q"]
+    assert run(cli, *args).returncode == EXIT["usage"]   # no --out
+    assert run(cli, *args, "-o", tmp_path / "s.png", "--zoom", 0).returncode == EXIT["usage"]
+    assert run(cli, *args, "-o", tmp_path / "no" / "dir" / "s.png").returncode == EXIT["other"]
+    assert run(cli, "explain", "-m", case.model, "-v", tmp_path / "none.mkv", "-q", "q", "-o", tmp_path / "s.png").returncode \
+        == EXIT["missing"]
+    r = run(cli, *args, "-o", tmp_path / "s.png")
+    assert r.returncode == EXIT["ok"] and b"wrote" in r.stdout and (tmp_path / "s.png").exists()
