@@ -19,22 +19,53 @@ typedef struct {
     const vd_s8_weights *w;
     const vd_s8_simd_path *simd;   // NULL: the scalar tile
     int32_t m, rows_per_task, blocks_per_task, n_row_tasks, n_tasks;
-    // vd_linear_s8 split over rows only: each task first quantizes its rows of x [m, k] (row stride ldx) into
-    // a (its own rows of the scratch q) and out.a_scales. NULL otherwise.
+    // vd_linear_s8 split over rows only: each task quantizes its rows of x [m, k] (row stride ldx) itself, a
+    // block of rows at a time, into its own scratch (a and out.a_scales unused). NULL otherwise.
     const float *x;
     int64_t ldx;
+    int failed;                    // atomic: a task could not allocate its scratch
 } vd_s8_gemm_job;
 
+static void vd_s8_tile(const vd_s8_gemm_job *job, const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
+                       int32_t b0, int32_t b1) {
+    if (job->simd) vd_s8_tile_simd(job->simd, out, a, i0, i1, job->w, b0, b1);
+    else vd_s8_tile_scalar(out, a, i0, i1, job->w, b0, b1);
+}
+
+// Rows [i0, i1) of vd_linear_s8, quantized QUANT_BYTES of int8 at a time (a block that stays in L2 while it
+// is used, instead of an [m, k] copy of the whole input).
+#define QUANT_BYTES (256 * 1024)
+static void vd_s8_linear_rows(vd_s8_gemm_job *job, int32_t i0, int32_t i1, int32_t b0, int32_t b1) {
+    const int32_t k = job->w->k;
+    int32_t rows = (int32_t)(QUANT_BYTES / (size_t)k) / 6 * 6;
+    if (rows < 6) rows = 6;
+    if (rows > i1 - i0) rows = i1 - i0;
+    size_t q_bytes = ((size_t)rows * (size_t)k + 63) / 64 * 64;   // q [rows, k], then q_scales [rows]
+    int8_t *q = malloc(q_bytes + (size_t)rows * sizeof(float));
+    if (!q) {
+        __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    float *q_scales = (float *)(q + q_bytes);
+    for (int32_t i = i0; i < i1; i += rows) {
+        int32_t n_rows = i1 - i < rows ? i1 - i : rows;
+        vd_s8_quantize_range(q, q_scales, job->x + (size_t)i * (size_t)job->ldx, 0, n_rows, k, job->ldx);
+        vd_s8_out out = job->out;   // the same rows of y, as rows [0, n_rows) of the block
+        out.y += (size_t)i * (size_t)out.ldy;
+        out.a_scales = q_scales;
+        vd_s8_tile(job, &out, q, 0, n_rows, b0, b1);
+    }
+    free(q);
+}
+
 static void vd_s8_gemm_task(void *ctx, int32_t task) {
-    const vd_s8_gemm_job *job = ctx;
+    vd_s8_gemm_job *job = ctx;
     int32_t i0 = (task % job->n_row_tasks) * job->rows_per_task;
     int32_t b0 = (task / job->n_row_tasks) * job->blocks_per_task;
     int32_t i1 = i0 + job->rows_per_task < job->m ? i0 + job->rows_per_task : job->m;
     int32_t b1 = b0 + job->blocks_per_task < job->w->n_blocks ? b0 + job->blocks_per_task : job->w->n_blocks;
-    if (job->x)
-        vd_s8_quantize_range((int8_t *)job->a, (float *)job->out.a_scales, job->x, i0, i1, job->w->k, job->ldx);
-    if (job->simd) vd_s8_tile_simd(job->simd, &job->out, job->a, i0, i1, job->w, b0, b1);
-    else vd_s8_tile_scalar(&job->out, job->a, i0, i1, job->w, b0, b1);
+    if (job->x) vd_s8_linear_rows(job, i0, i1, b0, b1);
+    else vd_s8_tile(job, &job->out, job->a, i0, i1, b0, b1);
 }
 
 // Many rows: tasks of whole rows against all of W, a few per thread so that a busy core delays little.
@@ -72,20 +103,22 @@ void vd_gemm_s8(int32_t *c, int64_t ldc, const int8_t *a, int32_t m, int32_t k, 
 static int vd_s8_linear(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
                         const vd_s8_weights *w, const float *bias, int32_t n_threads, int accumulate) {
     if (!y || !x || !w || m < 1 || k != w->k) return -1;
-    // Scratch: q [m, k] int8, then the row scales [m] (aligned after rounding q up).
+    vd_s8_out out = {.y = y, .ldy = ldy, .accumulate = accumulate, .bias = bias};
+    vd_s8_gemm_job job = vd_s8_split(&out, NULL, m, w, n_threads);
+    if (job.blocks_per_task == w->n_blocks) {   // tasks own whole rows: each quantizes its own
+        job.x = x;
+        job.ldx = ldx;
+        vd_s8_parallel_for(job.n_tasks, n_threads, vd_s8_gemm_task, &job);
+        return job.failed ? -1 : 0;
+    }
+    // Few rows, shared by the tasks: quantized here first, into q [m, k] and a_scales [m].
     size_t q_bytes = ((size_t)m * (size_t)k + 63) / 64 * 64;
     int8_t *q = malloc(q_bytes + (size_t)m * sizeof(float));
     if (!q) return -1;
     float *a_scales = (float *)(q + q_bytes);
-
-    vd_s8_out out = {.y = y, .ldy = ldy, .accumulate = accumulate, .a_scales = a_scales, .bias = bias};
-    vd_s8_gemm_job job = vd_s8_split(&out, q, m, w, n_threads);
-    if (job.blocks_per_task == w->n_blocks) {   // tasks own whole rows: each quantizes its own, in one pass
-        job.x = x;
-        job.ldx = ldx;
-    } else {                                    // few rows, shared by the tasks: quantized here first
-        vd_s8_quantize_range(q, a_scales, x, 0, m, k, ldx);
-    }
+    vd_s8_quantize_range(q, a_scales, x, 0, m, k, ldx);
+    job.a = q;
+    job.out.a_scales = a_scales;
     vd_s8_parallel_for(job.n_tasks, n_threads, vd_s8_gemm_task, &job);
     free(q);
     return 0;

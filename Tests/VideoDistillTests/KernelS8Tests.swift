@@ -153,8 +153,8 @@ import _VDKernels
     @Test func linearMatchesQuantizedFormulaAndFloatMath() throws {
         var rng = KernelRandom(seed: 5)
         // Threads 1 and 2 at m = 1, 19, 70 (too few rows to split: quantized first, channels split) and
-        // m = 150 (tasks that quantize their own rows).
-        for (m, k, n) in [(1, 7, 5), (19, 64, 33), (70, 771, 130), (150, 97, 20)] {
+        // m = 150, 200 (tasks that quantize their own rows, at k = 3001 in blocks of 84 rows).
+        for (m, k, n) in [(1, 7, 5), (19, 64, 33), (70, 771, 130), (150, 97, 20), (200, 3001, 9)] {
             let x = rng.floats(m * k, -4, 4), w = rng.int8s(n * k, -127, 127)
             let wScales = rng.floats(n, 0.001, 0.02), bias = rng.floats(n)
             let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))

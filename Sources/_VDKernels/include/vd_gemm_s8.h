@@ -65,8 +65,9 @@ void vd_gemm_s8(int32_t *c, int64_t ldc, const int8_t *a, int32_t m, int32_t k, 
 /// y [m, n] (row stride ldy) = dequant(quantize_rows(x [m, k], ldx) . W^T) + bias: the int8 Linear.
 /// y[i, j] = (float)c[i, j] * (a_scale[i] * w_scale[j]) + bias[j], in that order of fp32 operations (no FMA),
 /// so every path gives the same bits. bias may be NULL (adds +0.0f). Returns 0, or -1 when k differs from the
-/// packed k, m < 1, a pointer is NULL, or scratch memory (m * k + 4 m bytes) cannot be allocated. x and y must
-/// not overlap.
+/// packed k, m < 1, a pointer is NULL, or scratch memory cannot be allocated (y is then unspecified). Scratch:
+/// a block of about 256 KiB of quantized rows per task, or m * (k + 4) bytes when m < 64 * n_threads (the
+/// threads then split the channels). x and y must not overlap.
 int vd_linear_s8(float *y, int64_t ldy, const float *x, int32_t m, int32_t k, int64_t ldx,
                  const vd_s8_weights *w, const float *bias, int32_t n_threads);
 
