@@ -55,10 +55,8 @@ typedef struct {
     const float *bias;     // [n] or NULL
 } vd_s8_out;
 
-/// Computes rows [i0, i1) x channel blocks [b0, b1) of a [m, k] (contiguous int8) . W^T into out.
-typedef void (*vd_s8_tile_fn)(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
-                              const vd_s8_weights *w, int32_t b0, int32_t b1);
-
+/// Computes rows [i0, i1) x channel blocks [b0, b1) of a [m, k] (contiguous int8) . W^T into out: the scalar
+/// reference.
 void vd_s8_tile_scalar(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
                        int32_t b0, int32_t b1);
 
