@@ -13,6 +13,11 @@ Data: V random videos (moving blobs, SPEC 1.1 preprocessing) x Q random question
   --videos DIR (*.npy uint8 [F, H, W, 3]) and --questions FILE (JSON list of strings).
 Which weights are int8: every Linear and the patch convolution (vdref.int8.linear_weights) except the groups given
   with --keep (default: vdref.int8.DEFAULT_KEEP_F32, the converter's policy); --sweep measures each group alone.
+Where: the PyTorch simulation (default), or --runtime: the model exported to ONNX (vdref.export), converted with
+  convert-weights to an f32 and an int8 file (--keep-f32 as --keep), and both run by this project's runtime through
+  the Python binding (tools/python; libvideodistill.so from `swift build -c release`, or $VIDEODISTILL_LIBRARY;
+  convert-weights from .build*/ or $CONVERT_WEIGHTS). The figures then compare our fp32 with our int8, and the
+  simulation's int8 is compared with the runtime's too.
 
 Run from the repository root: python3 tools/reference/int8_eval.py [--videos-count 100 --questions-count 10].
 """
@@ -143,8 +148,9 @@ def gate(ref, test):
              logit_err_max=float(np.abs(ref["selection_logits"] - test["selection_logits"]).max()),
              logit_err_p99=float(np.quantile(np.abs(ref["selection_logits"] - test["selection_logits"]), 0.99)),
              logit_scale=float(np.abs(ref["selection_logits"]).max()),
+             # v_cls is not an output of the runtime's binding: the simulation alone reports its error.
              v_cls_rel=float((np.linalg.norm(ref["v_cls"] - test["v_cls"], axis=-1)
-                              / np.linalg.norm(ref["v_cls"], axis=-1)).mean()))
+                              / np.linalg.norm(ref["v_cls"], axis=-1)).mean()) if "v_cls" in ref else float("nan"))
     if "qa_logits" in ref:
         qa_gap = top2_gap(ref["qa_logits"], axis=1)
         dis = ref["qa_logits"].argmax(1) != test["qa_logits"].argmax(1)
@@ -157,6 +163,49 @@ def gate(ref, test):
     r["passes_trained_rules"] = (r["bad_flips"] == 0 and not (r["min_cos_same"] < MIN_COS)
                                  and r.get("top1_agree", 1) >= MIN_AGREE)
     return r
+
+
+def runtime_run(path, pixels, questions, threads):
+    """Our runtime on a model file: the arrays of `run`, from the Python binding."""
+    import videodistill
+    m = videodistill.Model(path, threads=threads)
+    out = {}
+    for v in range(pixels.shape[0]):
+        video = m.encode_pixels(pixels[v])
+        for q in questions:
+            a = m.answer(video, q, top_k=1)
+            for k, val in (("selection_logits", a.selection_logits), ("selected", a.selected_frames),
+                           ("v_star", a.v_star), ("qa_logits", a.logits)):
+                out.setdefault(k, []).append(np.asarray(val, dtype=np.int64 if k == "selected" else np.float64))
+    return {k: np.stack(v) for k, v in out.items()}
+
+
+def converter():
+    if os.environ.get("CONVERT_WEIGHTS"):
+        return os.environ["CONVERT_WEIGHTS"]
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    found = glob.glob(os.path.join(root, ".build*", "*", "convert-weights"))
+    if not found:
+        raise SystemExit("convert-weights is not built (swift build) and $CONVERT_WEIGHTS is unset")
+    return max(found, key=os.path.getmtime)
+
+
+def runtime_files(model, keep, folder):
+    """model exported to ONNX and converted: (f32 path, int8 path)."""
+    import subprocess
+    from vdref.export import export
+    frame, answer = export(model, folder)
+    paths = []
+    for kind in ("f32", "int8"):
+        out = os.path.join(folder, f"model-{kind}.gguf")
+        args = [converter(), frame, answer, "-o", out, "--type", kind]
+        if kind == "int8" and keep is not None:
+            args += ["--keep-f32", ",".join(keep) or "none"]
+        r = subprocess.run(args, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(r.stderr)
+        paths.append(out)
+    return paths
 
 
 def evaluate(model, names, pixels, ids, ref):
@@ -188,6 +237,7 @@ def main():
     ap.add_argument("--policies", help="also measure these keep-sets: 'g1,g2;g3;...' (each a --keep list)")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--runtime", action="store_true", help="measure this project's runtime (fp32 vs int8 files)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     tok = Tokenizer()
@@ -201,7 +251,8 @@ def main():
             model = onnx_model(os.path.join(root, "frame_encoder.onnx"), os.path.join(root, "answerer.onnx"))
             pixels = np.load(os.path.join(root, "pixels.npy"))[None]
             ids = np.load(os.path.join(root, "token_ids.npy"))
-            jobs.append((name, model, pixels, ids))
+            with open(os.path.join(root, "questions.json"), encoding="utf-8") as f:
+                jobs.append((name, model, pixels, ids, json.load(f)))
     else:
         model = onnx_model(*args.onnx) if args.onnx else random_model(RANDOM_CONFIGS[args.config], args.seed)
         cfg = model.cfg
@@ -215,10 +266,36 @@ def main():
         with open(args.questions, encoding="utf-8") if args.questions else open(os.devnull) as f:
             questions = json.load(f) if args.questions else random_questions(args.questions_count, args.seed)
         ids = np.stack([tok.tokenize(q, cfg["context_length"]) for q in questions])
-        jobs = [(args.onnx and "onnx" or args.config, model, pixels, ids)]
+        jobs = [(args.onnx and "onnx" or args.config, model, pixels, ids, questions)]
 
     results = {}
-    for name, model, pixels, ids in jobs:
+    if args.runtime:
+        import tempfile
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+        for name, model, pixels, ids, questions in jobs:
+            with tempfile.TemporaryDirectory() as folder:
+                f32, i8 = runtime_files(model, keep, folder)
+                start = time.time()
+                ref = runtime_run(f32, pixels, questions, args.threads)
+                got = runtime_run(i8, pixels, questions, args.threads)
+            print(f"{name}: runtime, {pixels.shape[0]} videos x {len(questions)} questions in {time.time() - start:.1f} s")
+            r = gate(ref, got)
+            print(summary("runtime int8 vs runtime fp32", r))
+            sim = run(model, pixels, ids)
+            m = copy.deepcopy(model)
+            int8.quantize_model(m, int8.int8_names(model.cfg, len(model.answers), keep, model.head_names))
+            sim8 = run(m, pixels, ids)
+            agree = dict(fp32_logit_diff=float(np.abs(sim["selection_logits"] - ref["selection_logits"]).max()),
+                         int8_logit_diff=float(np.abs(sim8["selection_logits"] - got["selection_logits"]).max()),
+                         int8_selection_equal=float((sim8["selected"] == got["selected"]).mean()),
+                         int8_top1_equal=float((sim8["qa_logits"].argmax(1) == got["qa_logits"].argmax(1)).mean()))
+            print("simulation vs runtime: " + ", ".join(f"{k} {v:.3g}" for k, v in agree.items()))
+            results[name] = {"runtime": r, "simulation_vs_runtime": agree}
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1)
+        return
+    for name, model, pixels, ids, _ in jobs:
         cfg = model.cfg
         start = time.time()
         ref = run(model, pixels, ids)

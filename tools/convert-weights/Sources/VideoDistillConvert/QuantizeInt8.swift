@@ -3,12 +3,16 @@ import VideoDistill
 /// Which weights `convert-weights --type int8` stores as int8 (SPEC 8), by group (`int8Groups`).
 ///
 /// The default keeps fp32 the groups where int8 costs accuracy and buys no measurable speed. Measured with
-/// `tools/reference/int8_eval.py` (the int8 scheme simulated in PyTorch, random models; see
-/// `docs/int8.md`): the selection is decided by `input_proj` (on v_cls), the FS blocks and `fs.select`,
-/// which run on N rows only, and by t_cls, made by the text encoder on one question's tokens; int8 there
-/// moved selection logits by up to ~0.09 and flipped slots whose fp32 top-2 gap was far above SPEC 8's 1e-2.
-/// The patch convolution (~0.7% of the frame encoder's work) contributed a third of v_cls's int8 error. The
-/// heads are one row each. What stays int8: the ViT blocks and the VR blocks, where the time goes.
+/// `tools/reference/int8_eval.py` (the int8 scheme simulated in PyTorch and run by this runtime, on random
+/// models; figures in its docstring):
+/// - the selection is decided by `input_proj` (on v_cls), the FS blocks and `fs.select`, which see N rows only,
+///   and by t_cls, made by the text encoder from one question: int8 there moved the selection logits by up to
+///   ~0.1 and flipped slots whose fp32 top-2 gap was far above SPEC 8's 1e-2; in the paper config they are
+///   ~8 of an answer's ~195 GMAC (`input_proj` over the K*P chosen patches 2.5, the FS blocks 4.7, the text
+///   encoder ~0.6), the VR blocks the other ~187;
+/// - the patch convolution is ~0.7% of the frame encoder's work; the heads are one row each.
+/// What stays int8: the ViT blocks (the frame encoder's time) and the VR blocks (the answer's time). The ViT's
+/// own int8 error (v_cls ~2% relative on random models) is what is left in the selection.
 public struct Int8Policy: Equatable, Sendable {
     /// Groups stored fp32.
     public var keepF32: Set<String>
