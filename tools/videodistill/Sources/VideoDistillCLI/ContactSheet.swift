@@ -63,7 +63,7 @@ public struct ContactSheet {
             throw VideoDistillError.invalidArgument("zoom \(z) is out of range (1...64, at most 4096 pixels per frame)")
         }
         let T = S * z                          // tile side
-        let f = max(1, T / 96)                 // text scale
+        let f = min(2, max(1, T / 64))         // text scale
         let b = max(2, T / 48)                 // outline thickness
         let gap = b + 2 * f                    // tile edge to cell edge
         let line = (BitmapFont.height + 3) * f // text line height
