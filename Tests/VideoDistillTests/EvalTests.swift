@@ -95,7 +95,7 @@ import Testing
         let lines = r.text.split(separator: "\n").map(String.init)
         #expect(lines[0].split(separator: " ") == ["category", "count", "videodistill", "blind", "majority"])
         #expect(lines[3].split(separator: " ") == ["overall", "6", "50.0%", "33.3%", "50.0%"])
-        #expect(r.text.contains("1 of the questions have answers the model cannot give (counted wrong): purple"))
+        #expect(r.text.contains("answers the model cannot give (counted wrong): 1 questions; purple"))
     }
 }
 

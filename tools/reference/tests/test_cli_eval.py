@@ -160,7 +160,7 @@ def test_eval_table_and_progress(cli, case):
     assert lines[1].split()[:2] == ["alpha", str(sum(r["category"] == "alpha" for r in case.rows))]
     assert lines[3].split()[:2] == ["overall", str(len(case.rows))]
     assert "blind: one" in text and "uniform:" not in text
-    assert "1 of the questions have answers the model cannot give" in text
+    assert "answers the model cannot give (counted wrong): 1 questions; not an answer" in text
     total = len(case.rows)
     assert f"answering [{'#' * 30}] {total}/{total}" in r.stderr.decode()
 

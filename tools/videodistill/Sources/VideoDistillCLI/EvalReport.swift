@@ -128,7 +128,7 @@ public struct EvalReport: Encodable {
         }
         if let b = blindVideo { lines.append("blind: \(b)") }
         if overall.unknownAnswers > 0 {
-            lines.append("\(overall.unknownAnswers) of the questions have answers the model cannot give (counted wrong): "
+            lines.append("answers the model cannot give (counted wrong): \(overall.unknownAnswers) questions; "
                 + unknownAnswerList.prefix(10).joined(separator: ", ") + (unknownAnswerList.count > 10 ? ", ..." : ""))
         }
         return lines.joined(separator: "\n")
