@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -53,7 +54,38 @@ std::string folder_of(const std::string &path) {
 
 bool has_nul(const std::string &s) { return s.find('\0') != std::string::npos; }
 
+/// Most elements an initializer can be given when its stored data holds `bytes` bytes: no ONNX type packs more
+/// than 8 elements in a byte, plus a slack of 2^20 so that data found wrong only at read time (missing external
+/// file, short raw_data) still opens and fails with its own message there.
+uint64_t element_limit(uint64_t bytes) {
+    const uint64_t slack = uint64_t(1) << 20, most = static_cast<uint64_t>(INT64_MAX);
+    return bytes > (most - slack) / 8 ? most : 8 * bytes + slack;
+}
+
+/// Bytes the initializer stores: its raw and typed fields, or for external data the `length` entry or else the
+/// size of the named file (0 when neither is known; the read checks the data itself).
+uint64_t stored_bytes(const onnx::TensorProto &t, const std::string &directory) {
+    uint64_t n = t.raw_data().size();
+    n += 4 * uint64_t(t.float_data_size()) + 4 * uint64_t(t.int32_data_size());
+    n += 8 * (uint64_t(t.double_data_size()) + uint64_t(t.int64_data_size()) + uint64_t(t.uint64_data_size()));
+    for (const std::string &s : t.string_data()) n += s.size() + 1;
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) return n;
+    std::string location, length;
+    for (const onnx::StringStringEntryProto &e : t.external_data()) {
+        if (e.key() == "location") location = e.value();
+        else if (e.key() == "length") length = e.value();
+    }
+    if (!length.empty() && length.size() <= 19 && length.find_first_not_of("0123456789") == std::string::npos)
+        return n + std::strtoull(length.c_str(), nullptr, 10);
+    struct stat st;
+    if (!location.empty() && !has_nul(location) && stat((directory + "/" + location).c_str(), &st) == 0)
+        return n + static_cast<uint64_t>(st.st_size);
+    return n;
+}
+
 /// Checks dims and records each initializer's element count.
+/// Callers allocate from the element counts before reading, so a count the stored data cannot back (a few bytes
+/// declaring [2^20, 2^20]) is refused here, as is any count beyond INT64_MAX.
 void index_initializers(vd_onnx_file &f, const std::string &path) {
     const onnx::GraphProto &g = f.model.graph();
     if (g.sparse_initializer_size() > 0) throw vd_onnx::error(path + ": sparse initializers are not supported");
@@ -69,6 +101,9 @@ void index_initializers(vd_onnx_file &f, const std::string &path) {
                 throw vd_onnx::error(path + ": initializer " + name + " has too many elements");
             n *= static_cast<size_t>(d);
         }
+        if (static_cast<uint64_t>(n) > element_limit(stored_bytes(t, f.directory)))
+            throw vd_onnx::error(path + ": initializer " + name + " declares " + std::to_string(n) +
+                                 " elements, more than its stored data can hold");
         f.initializers.push_back(&t);
         f.n_elements.push_back(n);
     }
