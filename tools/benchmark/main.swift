@@ -56,19 +56,29 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 /// Median seconds of `runs` calls of body, after one warm-up call.
-func timeMedian(runs: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var times: [Double] = []
-    for _ in 0..<runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    times.sort()
-    return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+func timeMedian(runs: Int, _ body: @escaping () throws -> Void) throws -> Double {
+    try timeMedians(runs: runs, [body])[0]
 }
 
-/// What one model measured: seconds per call (medians) and the encoded tokens.
+/// Median seconds of each body over `runs` rounds, after one warm-up round; each round calls every body once,
+/// in turn, so a change in the machine's load during the measurement touches every body alike.
+func timeMedians(runs: Int, _ bodies: [() throws -> Void]) throws -> [Double] {
+    for body in bodies { try body() }
+    var times = [[Double]](repeating: [], count: bodies.count)
+    for _ in 0..<runs {
+        for (i, body) in bodies.enumerated() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+    }
+    return times.map { t in
+        let t = t.sorted()
+        return t.count % 2 == 1 ? t[t.count / 2] : (t[t.count / 2 - 1] + t[t.count / 2]) / 2
+    }
+}
+
+/// What one model measured: median seconds per call.
 struct Timings {
     var encode = 0.0, text = 0.0, answer = 0.0
 }
@@ -85,36 +95,50 @@ func writeRandomModel(_ o: Options, type: String) throws -> String {
     return p
 }
 
-/// Frame encoder, text encoder and answer of one model, printed and returned.
-func measure(_ model: VideoDistillModel, _ o: Options, label: String) throws -> Timings {
-    let c = model.config
+/// Frame encoder, text encoder and answer of each model (all of one config), measured in alternation,
+/// printed and returned.
+func measure(_ models: [(label: String, model: VideoDistillModel)], _ o: Options) throws -> [Timings] {
+    let c = models[0].model.config
     let S = c.imageSize, F = o.frames ?? (o.small ? 16 : 8)
-    var t = Timings()
+    var t = [Timings](repeating: Timings(), count: models.count)
 
     // Frame encoder: F frames of random pixels in one call.
     var rng = XorShift(seed: 7)
     let pixels = (0..<(F * 3 * S * S)).map { _ in rng.uniform() * 2 }
-    var tokens: [Float] = []
-    t.encode = try timeMedian(runs: o.runs) {
-        tokens = try pixels.withUnsafeBufferPointer { try model.encodeTokens(pixels: $0, frameCount: F, threads: o.threads) }
+    var tokens = [[Float]](repeating: [], count: models.count)
+    let encode = try timeMedians(runs: o.runs, models.indices.map { i in {
+        tokens[i] = try pixels.withUnsafeBufferPointer {
+            try models[i].model.encodeTokens(pixels: $0, frameCount: F, threads: o.threads)
+        }
+    } })
+    for (i, (label, _)) in models.enumerated() {
+        t[i].encode = encode[i]
+        let fps = Double(F) / encode[i]
+        let gflops = 2 * BenchConfig.frameMACs(c) * Double(F) / encode[i] / 1e9
+        print(String(format: "%@frame encoder: %d frames in %.3f s = %.2f frames/s (%.1f ms/frame, %.0f GFLOP/s of GEMM work)",
+                     label, F, encode[i], fps, 1000 / fps, gflops))
+        print(String(format: "  an N = %d video: ~%.2f s (extrapolated from the %d frames measured, not measured)",
+                     c.numFrames, Double(c.numFrames) / fps, F))
     }
-    let fps = Double(F) / t.encode
-    let gflops = 2 * BenchConfig.frameMACs(c) * Double(F) / t.encode / 1e9
-    print(String(format: "%@frame encoder: %d frames in %.3f s = %.2f frames/s (%.1f ms/frame, %.0f GFLOP/s of GEMM work)",
-                 label, F, t.encode, fps, 1000 / fps, gflops))
-    print(String(format: "  an N = %d video: ~%.2f s (extrapolated from the %d frames measured, not measured)",
-                 c.numFrames, Double(c.numFrames) / fps, F))
 
     // Answer from cached tokens: the F frames' tokens repeated to N frames.
     let perFrame = c.tokensPerFrame * c.visionWidth
-    let videoTokens = (0..<c.numFrames).flatMap { n in tokens[(n % F) * perFrame ..< (n % F + 1) * perFrame] }
-    let video = try model.encodedVideo(tokens: videoTokens)
-    let ids = try model.tokenIds("what is the person in the video doing with the red ball?")
-    t.text = try timeMedian(runs: o.runs) { _ = try model.textEmbedding(tokenIds: ids, threads: o.threads) }
-    t.answer = try timeMedian(runs: o.runs) { _ = try model.answer(video, tokenIds: ids, threads: o.threads) }
-    print(String(format: "%@text encoder: %.1f ms", label, t.text * 1000))
-    print(String(format: "%@answer from cached tokens (text + FS + selection + VR over %d tokens + heads): %.1f ms",
-                 label, c.refinementTokens, t.answer * 1000))
+    let videos = try models.indices.map { i in
+        try models[i].model.encodedVideo(tokens: (0..<c.numFrames).flatMap { n in
+            tokens[i][(n % F) * perFrame ..< (n % F + 1) * perFrame]
+        })
+    }
+    let ids = try models[0].model.tokenIds("what is the person in the video doing with the red ball?")
+    let text = try timeMedians(runs: o.runs, models.map { m in { _ = try m.model.textEmbedding(tokenIds: ids, threads: o.threads) } })
+    let answer = try timeMedians(runs: o.runs, models.indices.map { i in {
+        _ = try models[i].model.answer(videos[i], tokenIds: ids, threads: o.threads)
+    } })
+    for (i, (label, _)) in models.enumerated() {
+        (t[i].text, t[i].answer) = (text[i], answer[i])
+        print(String(format: "%@text encoder: %.1f ms", label, text[i] * 1000))
+        print(String(format: "%@answer from cached tokens (text + FS + selection + VR over %d tokens + heads): %.1f ms",
+                     label, c.refinementTokens, answer[i] * 1000))
+    }
     return t
 }
 
@@ -134,7 +158,7 @@ func run() throws {
     }
     print(Machine.summary)
     print("threads: \(o.threads), runs: \(o.runs) (medians after one warm-up)")
-    var results: [(type: String, timings: Timings)] = []
+    var models: [(label: String, model: VideoDistillModel)] = []
     for (i, (type, path)) in paths.enumerated() {
         let model = try VideoDistillModel(path: path)
         let c = model.config
@@ -143,12 +167,14 @@ func run() throws {
         }
         let int8 = try ModelFile(path: path).int8TensorNames.count
         if paths.count > 1 || int8 > 0 {
-            print("-- \(type) weights\(int8 > 0 ? " (\(int8) int8 tensors, int8 path \(ComputeInfo.int8Path))" : "")")
+            print("[\(type)] weights: \(int8 > 0 ? "\(int8) int8 tensors, int8 path \(ComputeInfo.int8Path)" : "fp32")")
         }
-        results.append((type, try measure(model, o, label: paths.count > 1 ? "[\(type)] " : "")))
+        models.append((paths.count > 1 ? "[\(type)] " : "", model))
     }
+    if models.count > 1 { print("(the models are measured in alternation: one call of each per round)") }
+    let results = try measure(models, o)
     if results.count == 2 {
-        let (a, b) = (results[0].timings, results[1].timings)
+        let (a, b) = (results[0], results[1])
         print(String(format: "int8 / fp32, same run: frame encoder %.2fx the frames/s; text encoder %.2fx faster; answer %.2fx faster",
                      a.encode / b.encode, a.text / b.text, a.answer / b.answer))
     }
