@@ -68,22 +68,24 @@ static void vd_s8_gemm_task(void *ctx, int32_t task) {
     else vd_s8_tile(job, &job->out, job->a, i0, i1, b0, b1);
 }
 
-// Many rows: tasks of whole rows against all of W, a few per thread so that a busy core delays little.
-// Few rows: the channel blocks are split instead.
+// Many rows: tasks of whole rows against all of W, about 8 per thread (at least 48 rows, each streams all of
+// W), handed out one at a time, so that a helper that wakes late or a core taken by another process leaves
+// a tail of at most one small task. Few rows: the channel blocks are split instead, 2 tasks per thread.
 static vd_s8_gemm_job vd_s8_split(const vd_s8_out *out, const int8_t *a, int32_t m, const vd_s8_weights *w,
                                   int32_t n_threads) {
     vd_s8_gemm_job job = {.out = *out, .a = a, .w = w, .simd = vd_s8_simd_for(vd_s8_get_path()), .m = m};
     if (n_threads <= 1) {
         job.rows_per_task = m;
         job.blocks_per_task = w->n_blocks;
-    } else if (m >= 64 * n_threads) {
-        int32_t per = (m + 4 * n_threads - 1) / (4 * n_threads);
-        job.rows_per_task = (per + 23) / 24 * 24;
+    } else if (m >= 96 * n_threads) {
+        int32_t per = (m + 8 * n_threads - 1) / (8 * n_threads);
+        per = (per + 5) / 6 * 6;   // whole register blocks of 6 rows
+        job.rows_per_task = per < 48 ? 48 : per;
         job.blocks_per_task = w->n_blocks;
     } else {
         job.rows_per_task = m;
         // Whole groups, so that no register block straddles two (gemm_s8_internal.h).
-        int32_t per = (w->n_blocks + n_threads - 1) / n_threads;
+        int32_t per = (w->n_blocks + 2 * n_threads - 1) / (2 * n_threads);
         job.blocks_per_task = (per + VD_S8_GROUP - 1) / VD_S8_GROUP * VD_S8_GROUP;
     }
     job.n_row_tasks = (m + job.rows_per_task - 1) / job.rows_per_task;

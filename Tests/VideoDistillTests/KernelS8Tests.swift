@@ -209,10 +209,10 @@ import _VDKernels
     }
 
     /// Several threads calling vd_linear_s8 at once (asking for 1 to 4 threads each, more than this machine's
-    /// cores) get what serial calls get.
+    /// cores; m = 300 splits rows at 2 and 3 threads, channels at 4) get what serial calls get.
     @Test func concurrentCallsMatchSerialCalls() throws {
         var rng = KernelRandom(seed: 3)
-        let (m, k, n, callers) = (150, 200, 70, 8)
+        let (m, k, n, callers) = (300, 200, 70, 8)
         let w = rng.int8s(n * k, -127, 127), wScales = rng.floats(n, 0.01, 0.02)
         let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))
         let inputs = (0..<callers).map { _ in rng.floats(m * k) }
