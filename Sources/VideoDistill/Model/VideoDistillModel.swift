@@ -35,8 +35,10 @@ public final class VideoDistillModel: @unchecked Sendable {
     static let frameBatchBytes = 96 << 20
     /// Largest thread count a call may ask for.
     public static let maxThreads = 1024
-    /// The largest scratch one call may need (floats); beyond it a model file is refused at load.
-    static let maxScratchFloats = 1 << 34
+    /// The largest scratch one call may need (floats, 1 GiB); beyond it a model file is refused at load, so a
+    /// small file cannot make every call allocate gigabytes (num_frames = 40,000 costs N^2 = 1.6e9 floats of
+    /// FS attention scores). The paper's config needs ~4.1e7 floats (answer side); ViT-L/14 sizes with K = 16, ~5.5e7.
+    static let maxScratchFloats = 1 << 28
 
     private static let identities = Atomic<UInt64>(0)
 
@@ -72,7 +74,10 @@ public final class VideoDistillModel: @unchecked Sendable {
             throw VideoDistillError.invalidModelFile("model sizes exceed the 32-bit sizes of the GEMM library")
         }
         let frame = c.tokensPerFrame * (9 * c.visionWidth) + c.tokensPerFrame * c.tokensPerFrame
-        guard Answerer.scratchFloats(c) <= maxScratchFloats, frame <= maxScratchFloats else {
+        // The text encoder's scratch for the longest question: context_length rows and their causal scores.
+        let text = Workspace.floats(rows: c.contextLength, width: c.textWidth, hidden: 4 * c.textWidth,
+                                    scoreCount: c.contextLength * c.contextLength, gated: false)
+        guard Answerer.scratchFloats(c) <= maxScratchFloats, frame <= maxScratchFloats, text <= maxScratchFloats else {
             throw VideoDistillError.invalidModelFile("model sizes need more than \(maxScratchFloats) floats of scratch")
         }
     }
