@@ -30,6 +30,10 @@ struct FrameEncoder {
         config = c
     }
 
+    /// True when the residual blocks' Linears are int8 (an int8 model file): OpenBLAS then computes only the
+    /// per-head attention products and the patch convolution.
+    var blocksAreInt8: Bool { blocks.contains { $0.mlp.fc1.weight.isInt8 } }
+
     /// The scratch for batches of up to `frames` frames.
     func workspace(frames: Int) -> Workspace {
         let n = config.tokensPerFrame, Dv = config.visionWidth
