@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Multi-head self-attention with a fused q;k;v projection: CLIP's `attn` (SPEC 2.1) and FS's `attn` (SPEC 4).
 struct SelfAttention {
     let qkv: Linear    // CLIP "attn.in_proj_weight/_bias", FS "attn.qkv"   [3W, W] / [3W]
@@ -13,9 +15,24 @@ struct SelfAttention {
                residual: UnsafeMutablePointer<Float>, ws: Workspace) {
         let rows = groups * n, W = width
         qkv.apply(x, rows: rows, into: ws.qkv.base)
-        for g in 0..<groups {
-            Attention.full(qkv: ws.qkv.base + g * n * 3 * W, n: n, width: W, heads: heads, causal: causal,
-                           out: ws.a.base + g * n * W, scores: ws.scores.base)
+        // In an int8 frame encoder OpenBLAS runs on one thread (`Int8Threads`): the groups (frames) are then
+        // shared among the call's threads instead, each with its own scores.
+        let workers = Swift.min(groups, Int8Threads.count)
+        if workers > 1 {
+            let scores = FloatBuffer(count: workers * n * n)
+            withExtendedLifetime(scores) {
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for g in stride(from: w, to: groups, by: workers) {
+                        Attention.full(qkv: ws.qkv.base + g * n * 3 * W, n: n, width: W, heads: heads, causal: causal,
+                                       out: ws.a.base + g * n * W, scores: scores.base + w * n * n)
+                    }
+                }
+            }
+        } else {
+            for g in 0..<groups {
+                Attention.full(qkv: ws.qkv.base + g * n * 3 * W, n: n, width: W, heads: heads, causal: causal,
+                               out: ws.a.base + g * n * W, scores: ws.scores.base)
+            }
         }
         proj.apply(ws.a.base, rows: rows, into: residual, accumulate: true)
     }
