@@ -1,0 +1,49 @@
+import COpenBLAS
+import _VDKernels
+
+/// An int8 weight [out, in] with its per-output-channel scales, packed once (`vd_s8_weights_pack`) into the
+/// kernels' layout and freed with the model.
+final class PackedS8Weights: @unchecked Sendable {
+    let packed: OpaquePointer   // vd_s8_weights *
+    let outputs: Int
+    let inputs: Int
+
+    /// Packs q [out, in] with scales [out]. Throws when the kernels cannot allocate the packed copy.
+    init(q: UnsafePointer<Int8>, scales: UnsafePointer<Float>, out: Int, in inputs: Int, name: String) throws {
+        guard let p = vd_s8_weights_pack(q, scales, Int32(out), Int32(inputs)) else {
+            throw VideoDistillError.invalidModelFile("cannot pack int8 tensor \(name) [\(out), \(inputs)] (out of memory)")
+        }
+        packed = p
+        outputs = out
+        self.inputs = inputs
+    }
+
+    deinit { vd_s8_weights_free(packed) }
+
+    /// Bytes the packed copy holds.
+    var bytes: Int { vd_s8_weights_bytes(packed) }
+
+    /// y = dequant(quant_rows(x) W^T) + b, or y += that when `accumulate`.
+    /// x: [rows, in] (row stride ldx); y: [rows, out]; bias: [out] or nil.
+    ///
+    /// Threads: `Int8Threads.count` when set, else the count OpenBLAS was given for this call (`BLASThreads`
+    /// holds it while the call runs).
+    /// The kernels allocate their scratch per call; running out of memory there is a fatal error, like any
+    /// allocation of the fp32 path's scratch.
+    func apply(_ x: UnsafePointer<Float>, rows: Int, ldx: Int, bias: UnsafePointer<Float>?,
+               into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let threads = Int32(Int8Threads.count > 0 ? Int8Threads.count : Int(max(1, openblas_get_num_threads())))
+        // The residual form adds in the kernels' epilogue: no scratch, no second pass. x and y never overlap here.
+        let r = accumulate
+            ? vd_linear_s8_acc(y, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
+            : vd_linear_s8(y, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
+        guard r == 0 else { fatalError("int8 Linear: out of memory for the \(rows) x \(inputs) activations' scratch") }
+    }
+}
+
+/// The thread count of the int8 kernels for the work bound inside `Int8Threads.$count.withValue(n) { ... }`
+/// on this thread; 0 (the default) means OpenBLAS's count for the call. It lets a call give its threads to the
+/// int8 kernels while OpenBLAS runs on one (see `VideoDistillModel.encodeTokens`).
+enum Int8Threads {
+    @TaskLocal static var count = 0
+}
