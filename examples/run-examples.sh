@@ -23,6 +23,9 @@ PY
 )
 question="$(python3 -c "import json; print(json.load(open('$fixture/questions.json'))[0])")"
 
+# The public header alone, as C99 and as C++, warnings as errors.
+cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/videodistill.h
+c++ -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c++ include/videodistill.h
 cc -std=c99 -Wall -Wextra -Werror -Iinclude examples/c/answer.c -L"$build" -lvideodistill \
     -Wl,-rpath,"$PWD/$build" -o "$work/answer_c"
 c++ -std=c++17 -Wall -Wextra -Werror -Iinclude examples/cpp/answer.cpp -L"$build" -lvideodistill \
