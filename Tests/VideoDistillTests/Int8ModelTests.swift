@@ -126,3 +126,28 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
     for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
     return Float(dot / (na.squareRoot() * nb.squareRoot()))
 }
+
+/// `convert-weights MODEL.gguf --type int8` (an f32 model file made int8) writes the same file as converting
+/// the ONNX pair with --type int8 directly: same tensors, same bytes.
+@Suite struct Int8RequantizeTests {
+    @Test(arguments: ["tiny_a", "tiny_b"]) func requantizedEqualsDirect(_ name: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vd-requant-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let onnx = [fixturePath(name, "frame_encoder.onnx"), fixturePath(name, "answerer.onnx")]
+        let (f32, direct, again) = (dir.appendingPathComponent("f32.gguf").path, dir.appendingPathComponent("direct.gguf").path,
+                                    dir.appendingPathComponent("again.gguf").path)
+        var options = ConvertOptions()
+        options.name = "m"
+        _ = try VideoDistillConvert.convert(inputs: onnx, output: f32, options: options)
+        options.type = "int8"
+        _ = try VideoDistillConvert.convert(inputs: onnx, output: direct, options: options)
+        let summary = try VideoDistillConvert.convert(inputs: [f32], output: again, options: options)
+        #expect(!summary.int8Tensors.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: direct)))
+        options.type = "f32"
+        #expect(throws: ConvertError.self) { try VideoDistillConvert.convert(inputs: [f32], output: again, options: options) }
+        options.type = "int8"
+        #expect(throws: ConvertError.self) { try VideoDistillConvert.convert(inputs: [direct], output: again, options: options) }
+    }
+}

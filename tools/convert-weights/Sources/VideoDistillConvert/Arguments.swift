@@ -11,9 +11,11 @@ public struct ConvertArguments: Equatable {
     public static let usage = """
         usage: convert-weights INPUT.onnx... -o OUTPUT.gguf [--type f32|int8] [--keep-f32 GROUPS]
                                [--config FILE] [--answers FILE] [--bpe FILE] [--name NAME]
+               convert-weights MODEL.gguf -o OUTPUT.gguf --type int8 [--keep-f32 GROUPS] [--name NAME]
 
         Merges the initializers of the ONNX exports of one VideoDistill model (SPEC 11: frame_encoder.onnx,
         answerer.onnx) into one GGUF model file, checked against the config (SPEC 10 names and shapes).
+        The second form writes an f32 model file (this converter's output) again with int8 weights.
           -o, --output FILE  the model file to write
           --type f32|int8    weight type (default f32). int8 (SPEC 8): symmetric per-output-channel int8
                              weights with an fp32 scale per channel (<weight>.scale) for the Linear layers

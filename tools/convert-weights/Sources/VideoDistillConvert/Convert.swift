@@ -64,6 +64,10 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
     let policy = options.type == ModelFileKeys.int8WeightType
         ? try Int8Policy(keepF32: options.int8KeepF32 ?? Int8Policy.defaultKeepF32) : nil
     if options.int8KeepF32 != nil && policy == nil { throw ConvertError("--keep-f32 needs --type int8") }
+    if inputs.count == 1, inputs[0].hasSuffix(".gguf") {
+        guard let policy else { throw ConvertError("a .gguf input is made int8: it needs --type int8") }
+        return try requantize(input: inputs[0], output: output, policy: policy, name: options.name)
+    }
     let files = try inputs.map { try ONNXFile(path: $0) }
     let (config, unknownKeys) = try ConvertMetadata.config(path: options.configPath, inputs: files)
     let answers = try ConvertMetadata.answers(path: options.answersPath, inputs: files)
