@@ -1,9 +1,9 @@
-// Fuzz target: the ONNX side of convert-weights. The input is written as model.onnx in a private folder under
-// /dev/shm (next to a small external-data file, weights.bin, and a link that points outside the folder), then
-// goes through what `convert` does before writing: ONNXFile (the C++ reader), the config and answers from its
-// metadata (else the tiny_a fixture's, VD_FUZZ_CONFIG / VD_FUZZ_ANSWERS), ConvertPlan against SPEC 10, and
-// ConvertPlan.values for every planned tensor. The same file given twice exercises the duplicate-name check.
-// Invariants: every value count matches the declared shape; nothing reads outside the folder.
+// Fuzz target: the ONNX side of convert-weights. The input is written as model.onnx in a private folder (in
+// /dev/shm when there is one), next to a small external-data file (weights.bin, data/w.bin) and a link that
+// points outside the folder, then goes through what `convert` does before writing: ONNXFile (the C++ reader),
+// the config and answers from its metadata (else the tiny_a fixture's, VD_FUZZ_CONFIG / VD_FUZZ_ANSWERS),
+// ConvertPlan against SPEC 10, and ConvertPlan.values for every planned tensor. The same file given twice
+// exercises the duplicate-name check. Invariants: every value count matches the declared shape.
 // With VD_FUZZ_CONVERT="OUT IN..." set it converts the inputs to a model file and exits (run.sh uses it).
 @testable import VideoDistill
 @testable import VideoDistillConvert
@@ -26,7 +26,9 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?,
             exit(0)
         } catch { fuzzFailure("conversion failed: \(error)") }
     }
-    folder = "/dev/shm/vd-fuzz-onnx-\(getpid())"
+    // A private folder in memory when /dev/shm is there (one file write per input), else under TMPDIR or /tmp.
+    let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (environment("TMPDIR") ?? "/tmp")
+    folder = "\(base)/vd-fuzz-onnx-\(getpid())"
     mkdir(folder, 0o700)
     mkdir(folder + "/data", 0o700)
     writeFile(folder + "/weights.bin", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 37) })
