@@ -35,11 +35,42 @@ struct Linear {
         guard rows > 0 else { return }
         switch weight {
         case .f32(let w):
-            GEMM.nt(m: rows, n: outputs, k: inputs, a: x, lda: ldx ?? inputs, b: w.floats, ldb: inputs,
-                    beta: accumulate ? 1 : 0, c: y, ldc: outputs)
-            if let bias { vd_add_bias_rows(y, bias.floats, rows, outputs) }
+            applyF32(w.floats, x, rows: rows, lda: ldx ?? inputs, into: y, accumulate: accumulate)
         case .s8(let w):
             w.apply(x, rows: rows, ldx: ldx ?? inputs, bias: bias?.floats, into: y, accumulate: accumulate)
+        }
+    }
+}
+
+extension Linear {
+    /// Rows per thread below which the call's threads split the output channels instead of the rows.
+    static let minRowsPerThread = 32
+
+    /// The fp32 product on the call's threads (`ComputeThreads`), OpenBLAS on one thread in each: a block of
+    /// rows per thread, or of output channels when there are few rows (text, FS). The bias goes in first and
+    /// OpenBLAS adds to it (beta = 1), which saves the pass that zeroes y and the pass that adds the bias.
+    fileprivate func applyF32(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, lda: Int,
+                              into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let n = outputs, k = inputs, threads = ComputeThreads.count
+        let byRows = rows >= Self.minRowsPerThread * threads
+        let workers = byRows ? threads : Swift.max(1, Swift.min(threads, n / 64))
+        let b = bias?.floats
+        ComputeThreads.parallel(workers) { part in
+            let r = byRows ? ComputeThreads.range(part, of: workers, count: rows) : 0..<rows
+            let c = byRows ? 0..<n : ComputeThreads.range(part, of: workers, count: n, align: 16)
+            guard !r.isEmpty, !c.isEmpty else { return }
+            let out = y + r.lowerBound * n + c.lowerBound
+            if let b {
+                for i in 0..<r.count {
+                    if accumulate {
+                        vd_add(out + i * n, b + c.lowerBound, c.count)
+                    } else {
+                        (out + i * n).update(from: b + c.lowerBound, count: c.count)
+                    }
+                }
+            }
+            GEMM.nt(m: r.count, n: c.count, k: k, a: x + r.lowerBound * lda, lda: lda, b: w + c.lowerBound * k,
+                    ldb: k, beta: accumulate || b != nil ? 1 : 0, c: out, ldc: n)
         }
     }
 }

@@ -1,4 +1,3 @@
-import COpenBLAS
 import _VDKernels
 
 /// An int8 weight [out, in] with its per-output-channel scales, packed once (`vd_s8_weights_pack`) into the
@@ -26,24 +25,16 @@ final class PackedS8Weights: @unchecked Sendable {
     /// y = dequant(quant_rows(x) W^T) + b, or y += that when `accumulate`.
     /// x: [rows, in] (row stride ldx); y: [rows, out]; bias: [out] or nil.
     ///
-    /// Threads: `Int8Threads.count` when set, else the count OpenBLAS was given for this call (`BLASThreads`
-    /// holds it while the call runs).
+    /// Threads: the call's (`ComputeThreads.count`).
     /// The kernels allocate their scratch per call; running out of memory there is a fatal error, like any
     /// allocation of the fp32 path's scratch.
     func apply(_ x: UnsafePointer<Float>, rows: Int, ldx: Int, bias: UnsafePointer<Float>?,
                into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let threads = Int32(Int8Threads.count > 0 ? Int8Threads.count : Int(max(1, openblas_get_num_threads())))
+        let threads = Int32(ComputeThreads.count)
         // The residual form adds in the kernels' epilogue: no scratch, no second pass. x and y never overlap here.
         let r = accumulate
             ? vd_linear_s8_acc(y, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
             : vd_linear_s8(y, Int64(outputs), x, Int32(rows), Int32(inputs), Int64(ldx), packed, bias, threads)
         guard r == 0 else { fatalError("int8 Linear: out of memory for the \(rows) x \(inputs) activations' scratch") }
     }
-}
-
-/// The thread count of the int8 kernels for the work bound inside `Int8Threads.$count.withValue(n) { ... }`
-/// on this thread; 0 (the default) means OpenBLAS's count for the call. It lets a call give its threads to the
-/// int8 kernels while OpenBLAS runs on one (see `VideoDistillModel.encodeTokens`).
-enum Int8Threads {
-    @TaskLocal static var count = 0
 }

@@ -15,9 +15,9 @@ struct SelfAttention {
                residual: UnsafeMutablePointer<Float>, ws: Workspace) {
         let rows = groups * n, W = width
         qkv.apply(x, rows: rows, into: ws.qkv.base)
-        // In an int8 frame encoder OpenBLAS runs on one thread (`Int8Threads`): the groups (frames) are then
-        // shared among the call's threads instead, each with its own scores.
-        let workers = Swift.min(groups, Int8Threads.count)
+        // OpenBLAS runs on one thread (`ComputeThreads`): the groups (frames) are shared among the call's
+        // threads, each with its own scores.
+        let workers = Swift.min(groups, ComputeThreads.count)
         if workers > 1 {
             let scores = FloatBuffer(count: workers * n * n)
             withExtendedLifetime(scores) {

@@ -26,32 +26,48 @@ struct VarAttention {
                ws: Workspace) {
         let T = 1 + K * P, D = proj.outputs
         qkv.apply(x, rows: T, into: ws.qkv.base)
-        attendTokenZero(tokens: T, width: D, ws: ws)
-        switch grouping {
-        case .time:
-            for p in 0..<P { attendGroup(first: 1 + p, stride: P, n: K, width: D, ws: ws) }
-        case .space:
-            for k in 0..<K { attendGroup(first: 1 + k * P, stride: 1, n: P, width: D, ws: ws) }
+        // The heads of token 0's row, then the groups, shared among the call's threads (`ComputeThreads`),
+        // each with its own scores.
+        let groups = grouping == .time ? P : K
+        let workers = Swift.min(Swift.max(groups, heads), ComputeThreads.count)
+        let scratch = workers > 1 ? FloatBuffer(count: workers * Self.scoreCount(slots: K, patches: P)) : nil
+        withExtendedLifetime(scratch) {
+            let perWorker = Self.scoreCount(slots: K, patches: P)
+            ComputeThreads.parallel(Swift.min(workers, heads)) { w in
+                let s = scratch.map { $0.base + w * perWorker } ?? ws.scores.base
+                for h in stride(from: w, to: heads, by: Swift.min(workers, heads)) {
+                    attendTokenZero(head: h, tokens: T, width: D, ws: ws, scores: s)
+                }
+            }
+            ComputeThreads.parallel(Swift.min(workers, groups)) { w in
+                let s = scratch.map { $0.base + w * perWorker } ?? ws.scores.base
+                for g in stride(from: w, to: groups, by: Swift.min(workers, groups)) {
+                    switch grouping {
+                    case .time: attendGroup(first: 1 + g, stride: P, n: K, width: D, ws: ws, scores: s)
+                    case .space: attendGroup(first: 1 + g * P, stride: 1, n: P, width: D, ws: ws, scores: s)
+                    }
+                }
+            }
         }
         proj.apply(ws.a.base, rows: T, into: residual, accumulate: true)
     }
 
-    /// out[0] = softmax(q_0 K^T / sqrt(d)) V over all T tokens, per head.
-    private func attendTokenZero(tokens T: Int, width D: Int, ws: Workspace) {
-        let d = D / heads, ld = 3 * D, s = ws.scores.base
+    /// out[0] = softmax(q_0 K^T / sqrt(d)) V over all T tokens, for head h.  scores: [T] scratch.
+    private func attendTokenZero(head h: Int, tokens T: Int, width D: Int, ws: Workspace,
+                                 scores s: UnsafeMutablePointer<Float>) {
+        let d = D / heads, ld = 3 * D
         let scale = 1 / Float(d).squareRoot()
-        for h in 0..<heads {
-            let q0 = ws.qkv.base + h * d, k = ws.qkv.base + D + h * d, v = ws.qkv.base + 2 * D + h * d
-            GEMM.gemv(m: T, n: d, alpha: scale, a: k, lda: ld, x: q0, y: s)   // s = K q_0 / sqrt(d)   [T]
-            vd_softmax_rows(s, 1, T, T)
-            GEMM.gemvT(m: T, n: d, a: v, lda: ld, x: s, y: ws.a.base + h * d)  // out_0,h = V^T s  [d]
-        }
+        let q0 = ws.qkv.base + h * d, k = ws.qkv.base + D + h * d, v = ws.qkv.base + 2 * D + h * d
+        GEMM.gemv(m: T, n: d, alpha: scale, a: k, lda: ld, x: q0, y: s)   // s = K q_0 / sqrt(d)   [T]
+        vd_softmax_rows(s, 1, T, T)
+        GEMM.gemvT(m: T, n: d, a: v, lda: ld, x: s, y: ws.a.base + h * d)  // out_0,h = V^T s  [d]
     }
 
     /// The n queries at rows first + j*stride attend to token 0 and to the same n rows, per head.
-    /// Scores [n, 1 + n]: column 0 is token 0, column 1 + j the group's token j.
-    private func attendGroup(first: Int, stride: Int, n: Int, width D: Int, ws: Workspace) {
-        let d = D / heads, ld = stride * 3 * D, s = ws.scores.base, cols = 1 + n
+    /// scores: scratch of n * (1 + n) floats. Scores [n, 1 + n]: column 0 is token 0, column 1 + j the group's token j.
+    private func attendGroup(first: Int, stride: Int, n: Int, width D: Int, ws: Workspace,
+                             scores s: UnsafeMutablePointer<Float>) {
+        let d = D / heads, ld = stride * 3 * D, cols = 1 + n
         let scale = 1 / Float(d).squareRoot()
         let group = ws.qkv.base + first * 3 * D
         for h in 0..<heads {

@@ -4,7 +4,7 @@ extension VideoDistillModel {
     /// EOT does not matter).
     public func textEmbedding(tokenIds: [Int32], threads: Int) throws -> [Float] {
         try Self.checkThreads(threads)
-        return try BLASThreads.shared.run(threads: threads) { try textEncoder.encode(tokenIds) }
+        return try ComputeThreads.run(threads: threads) { try textEncoder.encode(tokenIds) }
     }
 
     /// Every output of one (video, question) (SPEC 8), with each head this model has.
@@ -22,7 +22,7 @@ extension VideoDistillModel {
             }
         }
         _ = try textEncoder.eotPosition(tokenIds)
-        return try BLASThreads.shared.run(threads: threads) {
+        return try ComputeThreads.run(threads: threads) {
             let tCls = try textEncoder.encode(tokenIds)
             let r = try video.tokens.withUnsafeBufferPointer { tokens in
                 try tCls.withUnsafeBufferPointer { try answerer.run(tokens: tokens.baseAddress!, tCls: $0.baseAddress!, selection: selection) }

@@ -69,14 +69,7 @@ extension VideoDistillModel {
         if let bad = pixels.firstIndex(where: { !$0.isFinite }) {
             throw VideoDistillError.invalidArgument("pixel \(bad) is not a finite number")
         }
-        // With int8 blocks the threads go to the int8 kernels and OpenBLAS runs the small per-head attention
-        // products on one: its idle workers spin, and on a busy core they slowed the int8 products ~1.4x.
-        guard frameEncoder.blocksAreInt8 else {
-            return try BLASThreads.shared.run(threads: threads) { try encodeFrames(base, count: F, control: control) }
-        }
-        return try BLASThreads.shared.run(threads: 1) {
-            try Int8Threads.$count.withValue(threads) { try encodeFrames(base, count: F, control: control) }
-        }
+        return try ComputeThreads.run(threads: threads) { try encodeFrames(base, count: F, control: control) }
     }
 
     /// Wraps tokens [N, 1+P, Dv] made earlier by this model's frame encoder (or an equivalent one, e.g. a

@@ -1,0 +1,34 @@
+import Dispatch
+
+/// The threads of one model call, spent by VideoDistill's own parallel loops while OpenBLAS runs on one thread.
+///
+/// OpenBLAS's own threads split each product and meet at a barrier per call; its idle workers spin on
+/// `sched_yield`, and the thousands of small per-head attention products of a call gain nothing from them. So a
+/// model call with T threads runs OpenBLAS on one (`BLASThreads`) and splits the work itself: fp32 and int8
+/// Linears by rows (or, for few rows, by output channels), attention by groups. Its helper threads are
+/// Dispatch's, which block when idle.
+enum ComputeThreads {
+    /// The call's thread count inside `run`; 1 outside.
+    @TaskLocal static var count = 1
+
+    /// Runs `body` with `threads` threads for the kernels and OpenBLAS on one.
+    static func run<T>(threads: Int, _ body: () throws -> T) rethrows -> T {
+        try BLASThreads.shared.run(threads: 1) { try $count.withValue(threads) { try body() } }
+    }
+
+    /// Calls body(w) for w in 0..<workers, on `workers` threads at once when workers > 1.
+    static func parallel(_ workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 {
+            body(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers, execute: body)
+        }
+    }
+
+    /// Splits 0..<n into `parts` contiguous ranges, as even as possible (each a multiple of `align` but the last).
+    static func range(_ part: Int, of parts: Int, count n: Int, align: Int = 1) -> Range<Int> {
+        let units = (n + align - 1) / align
+        let lo = Swift.min(n, units * part / parts * align), hi = Swift.min(n, units * (part + 1) / parts * align)
+        return lo..<hi
+    }
+}
