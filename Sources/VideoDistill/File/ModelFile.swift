@@ -31,6 +31,11 @@ public final class ModelFile: @unchecked Sendable {
 
     private let storage: ModelStorage
 
+    /// Releases the memory of a tensor of this file whose values have been copied elsewhere (`ModelStorage.dropPages`).
+    func dropPages(of tensor: TensorView) {
+        storage.dropPages(tensor.data, count: tensor.byteCount)
+    }
+
     /// Maps and checks the file at `path`.
     public convenience init(path: String) throws {
         try self.init(storage: ModelStorage.map(path: path))

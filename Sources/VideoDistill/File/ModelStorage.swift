@@ -8,10 +8,27 @@ import Darwin
 /// either a read-only private mapping of the file or an owned copy of a caller's buffer, 64-byte aligned.
 final class ModelStorage: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
+    let isMapped: Bool
     private let release: (UnsafeRawBufferPointer) -> Void
 
-    private init(bytes: UnsafeRawBufferPointer, release: @escaping (UnsafeRawBufferPointer) -> Void) {
-        self.bytes = bytes; self.release = release
+    private init(bytes: UnsafeRawBufferPointer, isMapped: Bool, release: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.bytes = bytes; self.isMapped = isMapped; self.release = release
+    }
+
+    /// Gives back to the kernel the resident pages of a mapped file that lie wholly inside bytes
+    /// [start, start + count), once their data has been copied elsewhere (int8 weights, packed at load): they
+    /// stop counting in the process's memory, and a later read of them refaults them from the file, so the
+    /// mapping stays valid. Nothing happens for an owned copy.
+    func dropPages(_ start: UnsafeRawPointer, count: Int) {
+        guard isMapped, count > 0, let base = bytes.baseAddress, start >= base, start + count <= base + bytes.count else {
+            return
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let lo = (Int(bitPattern: start) + page - 1) / page * page
+        let hi = (Int(bitPattern: start) + count) / page * page
+        guard hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) else { return }
+        _ = madvise(p, hi - lo, MADV_DONTNEED)
     }
 
     deinit { release(bytes) }
@@ -32,7 +49,7 @@ final class ModelStorage: @unchecked Sendable {
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw VideoDistillError.io("cannot map \(path): \(String(cString: strerror(errno)))")
         }
-        return ModelStorage(bytes: UnsafeRawBufferPointer(start: p, count: size)) { b in
+        return ModelStorage(bytes: UnsafeRawBufferPointer(start: p, count: size), isMapped: true) { b in
             munmap(UnsafeMutableRawPointer(mutating: b.baseAddress), b.count)
         }
     }
@@ -41,7 +58,7 @@ final class ModelStorage: @unchecked Sendable {
     static func copy(_ buffer: UnsafeRawBufferPointer) -> ModelStorage {
         let p = UnsafeMutableRawPointer.allocate(byteCount: max(buffer.count, 1), alignment: 64)
         if let src = buffer.baseAddress, buffer.count > 0 { p.copyMemory(from: src, byteCount: buffer.count) }
-        return ModelStorage(bytes: UnsafeRawBufferPointer(start: p, count: buffer.count)) { b in
+        return ModelStorage(bytes: UnsafeRawBufferPointer(start: p, count: buffer.count), isMapped: false) { b in
             UnsafeMutableRawPointer(mutating: b.baseAddress)?.deallocate()
         }
     }

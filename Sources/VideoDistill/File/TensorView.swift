@@ -33,6 +33,9 @@ public struct TensorView: @unchecked Sendable {
 
     public var count: Int { shape.reduce(1, *) }
 
+    /// Bytes of the values (the loader checked that they lie inside the file).
+    public var byteCount: Int { count * type.size }
+
     /// The values of an f32 tensor. Precondition (checked by the loader): `type == .f32`.
     public var floats: UnsafePointer<Float> { data.assumingMemoryBound(to: Float.self) }
 

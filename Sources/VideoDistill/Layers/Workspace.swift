@@ -5,7 +5,8 @@ final class Workspace {
     let xn: FloatBuffer       // [rows, W]    the normed input of the current sub-layer
     let a: FloatBuffer        // [rows, W]    attention output (before proj); the gate's queries
     let qkv: FloatBuffer      // [rows, 3W]   fused q;k;v
-    let hidden: FloatBuffer   // [rows, 4W]   MLP hidden
+    let hidden: FloatBuffer   // [rows, 4W]   MLP hidden: the same memory as qkv (the MLP runs after the
+                              //              attention's proj has read q;k;v, and no block reads them later)
     let scores: FloatBuffer   // [scoreCount] attention scores of one group and head
     let h: FloatBuffer        // [rows, W]    FS's gated stream h / VR's t   (gated stacks only)
     let b: FloatBuffer        // [rows, W]    the gate's values, then g * val (gated stacks only)
@@ -17,8 +18,8 @@ final class Workspace {
         self.rows = rows
         xn = FloatBuffer(count: rows * width)
         a = FloatBuffer(count: rows * width)
-        qkv = FloatBuffer(count: rows * 3 * width)
-        self.hidden = FloatBuffer(count: rows * hidden)
+        qkv = FloatBuffer(count: rows * Swift.max(3 * width, hidden))
+        self.hidden = qkv
         scores = FloatBuffer(count: scoreCount)
         h = FloatBuffer(count: gated ? rows * width : 0)
         b = FloatBuffer(count: gated ? rows * width : 0)
@@ -27,6 +28,6 @@ final class Workspace {
 
     /// Floats a workspace of these sizes holds (for memory bounds).
     static func floats(rows: Int, width: Int, hidden: Int, scoreCount: Int, gated: Bool) -> Int {
-        rows * (5 * width + hidden + (gated ? 2 * width : 0)) + scoreCount + (gated ? width : 0)
+        rows * (2 * width + Swift.max(3 * width, hidden) + (gated ? 2 * width : 0)) + scoreCount + (gated ? width : 0)
     }
 }

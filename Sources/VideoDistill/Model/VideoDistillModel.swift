@@ -31,8 +31,9 @@ public final class VideoDistillModel: @unchecked Sendable {
     let headLayers: Heads
 
     /// Scratch bound of a frame-encoder batch: frames are encoded together (GEMMs over frames * (1+P)
-    /// rows) as long as their scratch stays under this.
-    static let frameBatchBytes = 96 << 20
+    /// rows) as long as their scratch stays under this. 64 MiB is ten 224 px ViT-B/16 frames (1970 rows): the
+    /// products run as fast as with more (tools/benchmark), and it is what a call holds above the model.
+    static let frameBatchBytes = 64 << 20
     /// Largest thread count a call may ask for.
     public static let maxThreads = 1024
     /// The largest scratch one call may need (floats, 1 GiB); beyond it a model file is refused at load, so a
