@@ -19,7 +19,7 @@ enum Machine {
         return """
             machine: \(cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) logical CPUs
             OpenBLAS core: \(ComputeInfo.blasCore)\(env["OPENBLAS_CORETYPE"].map { " (OPENBLAS_CORETYPE=\($0))" } ?? "")
-            VideoDistill kernels: \(ComputeInfo.kernelPath)
-            """
+            VideoDistill kernels: \(ComputeInfo.kernelPath), int8 \(ComputeInfo.int8Path)
+            """ + (ComputeInfo.blasWarning.map { "\nwarning: \($0)" } ?? "")
     }
 }

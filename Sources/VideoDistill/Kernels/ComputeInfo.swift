@@ -14,4 +14,22 @@ public enum ComputeInfo {
 
     /// The path of the int8 kernels in use (int8 model files): "avx512-vnni", "avx-vnni", "avx2" or "scalar".
     public static var int8Path: String { String(cString: vd_s8_path_name(vd_s8_get_path())) }
+
+    /// OpenBLAS cores without AVX2 FMA kernels. OpenBLAS picks one of these when it does not know the CPU model
+    /// (Debian 12's 0.3.21 on Intel Xeons with AVX512-FP16 picks "Prescott"), although the CPU can run the
+    /// Haswell or SkylakeX kernels.
+    static let preAVX2Cores: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom",
+                                             "katmai", "coppermine", "northwood", "banias", "opteron",
+                                             "barcelona", "bobcat", "sandybridge", "bulldozer", "piledriver"]
+
+    /// A warning when OpenBLAS runs slower kernels than this CPU supports (fp32 matrix products then take 3-5x
+    /// longer), with the variable that fixes it; nil when its choice matches the CPU.
+    public static var blasWarning: String? {
+        let isa = vd_best_isa()
+        guard isa != Int32(VD_ISA_SCALAR), preAVX2Cores.contains(blasCore.lowercased()) else { return nil }
+        let better = isa == Int32(VD_ISA_AVX512) ? "SkylakeX" : "Haswell"
+        return "OpenBLAS chose its \(blasCore) kernels, older than this CPU (\(String(cString: vd_isa_name(isa)))); "
+            + "fp32 matrix products "
+            + "run several times slower: set OPENBLAS_CORETYPE=\(better) before starting the program"
+    }
 }

@@ -16,10 +16,15 @@ public struct InfoReport: Encodable {
     /// Every metadata entry but the long ones (answers, BPE merges), which `answers` and `merge_count` summarise.
     public let metadata: [String: MetadataValue]
     public let mergeCount: Int
+    /// What computes on this machine: OpenBLAS's core, the C kernels' SIMD path, the int8 path.
+    public let compute: [String: String]
+    /// Set when OpenBLAS runs older kernels than this CPU supports (ComputeInfo.blasWarning).
+    public let computeWarning: String?
 
     enum CodingKeys: String, CodingKey {
         case model, name, weightType = "weight_type", config, heads, answerCount = "answer_count", answers
         case tensorCount = "tensor_count", parameterCount = "parameter_count", metadata, mergeCount = "merge_count"
+        case compute, computeWarning = "compute_warning"
     }
 
     public init(path: String, file: ModelFile) {
@@ -38,6 +43,8 @@ public struct InfoReport: Encodable {
             kv[key] = MetadataValue(value)
         }
         metadata = kv
+        compute = ["blas_core": ComputeInfo.blasCore, "kernels": ComputeInfo.kernelPath, "int8": ComputeInfo.int8Path]
+        computeWarning = ComputeInfo.blasWarning
     }
 
     /// The report as lines for a terminal.
@@ -54,8 +61,10 @@ public struct InfoReport: Encodable {
             "model:        D = \(c.modelDim), \(c.modelHeads) heads, L_fs = \(c.fsLayers), L_vr = \(c.vrLayers), D_qa = \(c.qaHidden)",
             "normalise:    mean \(c.mean), std \(c.std); eps clip \(c.clipLnEps), model \(c.lnEps)",
             "tokenizer:    CLIP BPE, \(mergeCount) merges",
-            "metadata:",
+            "compute:      OpenBLAS \(compute["blas_core"]!), kernels \(compute["kernels"]!), int8 \(compute["int8"]!)",
         ]
+        if let warning = computeWarning { lines.append("warning:      \(warning)") }
+        lines.append("metadata:")
         for key in metadata.keys.sorted() { lines.append("  \(key) = \(metadata[key]!.text)") }
         return lines.joined(separator: "\n")
     }
