@@ -26,7 +26,6 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
 
-PEAK_GOPS_PER_CORE = 1075.0   # vpdpbusd on Zen 5: ~2150 GOP/s on 2 cores (MACHINE.md)
 DEFAULT_SHAPES = [(m, k, n) for m in (197, 1970, 3136, 19700) for (k, n) in ((768, 768), (768, 3072), (3072, 768))]
 DEFAULT_SHAPES += [(3136, 1024, 1024), (3136, 1024, 4096)]
 
@@ -77,6 +76,12 @@ def parse_shape(text):
     return m, k, n
 
 
+def measured_peak(exe, threads):
+    """vpdpbusd from registers on `threads` threads, measured now (vd-bench-s8 --peak), GOP/s."""
+    r = subprocess.run([exe, "--threads", str(threads), "--peak"], capture_output=True, text=True, check=True)
+    return json.loads(r.stdout)["gops"]
+
+
 def main():
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -120,7 +125,7 @@ def main():
           f"{args.rounds} rounds x {args.reps} reps, median of round medians; "
           f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
     print()
-    peak = PEAK_GOPS_PER_CORE * args.threads
+    peak = measured_peak(args.exe, args.threads)
     print(f"| shape (M, K, N) | ours GOP/s | ORT GOP/s | ours / ORT | ours % of {peak:.0f} peak "
           f"| ours CPU-time GOP/s | best round: ours, ORT |")
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -1,10 +1,12 @@
 // vd-bench-s8: throughput of vd_gemm_s8 (and vd_linear_s8) on random data, one line of JSON per shape.
 // Usage: vd-bench-s8 [--threads T] [--reps R] [--path NAME] [--linear] M,K,N [M,K,N ...]
+//        vd-bench-s8 --peak [--threads T]     the machine's int8 peak: vpdpbusd from registers on T threads
 // Timings: R timed calls after one warm-up call; prints the median and best seconds and GOP/s (1 MAC = 2 ops),
 // and cpu_gops: ops per (median CPU time of the process / T), the rate the threads reached while they ran
 // (less sensitive to other processes on a shared machine, but it counts no idle or waiting time).
-#define _POSIX_C_SOURCE 199309L   // clock_gettime under -std=c11
+#define _POSIX_C_SOURCE 200809L   // clock_gettime under -std=c11
 #include "vd_gemm_s8.h"
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +71,63 @@ static int bench_shape(int32_t m, int32_t k, int32_t n, int threads, int reps, i
     return 0;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define PEAK_CHAINS 16   // independent accumulators: more than vpdpbusd's latency x throughput on any x86 core
+#define PEAK_ITERS 20000000L
+
+// A register-only vpdpbusd loop: PEAK_CHAINS x PEAK_ITERS instructions of 64 u8 x s8 MACs (128 ops) each.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void *peak_thread(void *out) {
+    __m512i acc[PEAK_CHAINS];
+    const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-5);
+    for (int i = 0; i < PEAK_CHAINS; i++) acc[i] = _mm512_set1_epi32(i);
+    for (long it = 0; it < PEAK_ITERS; it++) {
+        for (int i = 0; i < PEAK_CHAINS; i++) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+        __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]),
+                         "+v"(acc[6]), "+v"(acc[7]), "+v"(acc[8]), "+v"(acc[9]), "+v"(acc[10]), "+v"(acc[11]),
+                         "+v"(acc[12]), "+v"(acc[13]), "+v"(acc[14]), "+v"(acc[15]));
+    }
+    int32_t sum = 0;
+    for (int i = 0; i < PEAK_CHAINS; i++) sum += _mm512_reduce_add_epi32(acc[i]);
+    *(int32_t *)out = sum;   // keeps the loop alive
+    return NULL;
+}
+
+// Prints the best of 5 rounds of T threads running peak_thread at once, as GOP/s.
+static int bench_peak(int threads) {
+    if (!__builtin_cpu_supports("avx512vnni")) {
+        fprintf(stderr, "vd-bench-s8: --peak needs AVX512-VNNI\n");
+        return 1;
+    }
+    if (threads < 1 || threads > 256) return 2;
+    pthread_t tid[256];
+    int32_t sink[256];
+    double best = 0.0;
+    for (int round = 0; round < 5; round++) {
+        double t0 = now_s();
+        for (int t = 0; t < threads; t++) pthread_create(&tid[t], NULL, peak_thread, &sink[t]);
+        for (int t = 0; t < threads; t++) pthread_join(tid[t], NULL);
+        double gops = 128.0 * PEAK_CHAINS * (double)PEAK_ITERS * threads / (now_s() - t0) * 1e-9;
+        if (gops > best) best = gops;
+    }
+    printf("{\"peak\": \"vpdpbusd zmm\", \"threads\": %d, \"gops\": %.1f}\n", threads, best);
+    return 0;
+}
+#else
+static int bench_peak(int threads) {
+    (void)threads;
+    fprintf(stderr, "vd-bench-s8: --peak is x86-64 only\n");
+    return 1;
+}
+#endif
+
 int main(int argc, char **argv) {
     int threads = 2, reps = 10, linear = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--linear")) linear = 1;
+        else if (!strcmp(argv[i], "--peak")) return bench_peak(threads);
         else if (!strcmp(argv[i], "--path") && i + 1 < argc) {
             const char *name = argv[++i];
             int found = 0;

@@ -16,7 +16,10 @@ Medians of --runs runs. Prints a markdown table with ratios, the machine and the
     swift build -c release
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/ort/compare_ort.py --threads 2
 
-(OPENBLAS_CORETYPE is unset for every side: MACHINE.md.)
+(OPENBLAS_CORETYPE is unset for every side: MACHINE.md.) ONNX Runtime does not use OpenBLAS; our fp32 GEMMs do, and
+Debian's OpenBLAS 0.3.21 picks its kernels from the CPU model it knows: on CPUs newer than it (e.g. Intel Xeons with
+AVX512-FP16) it falls back to Prescott (SSE3) kernels, 3-5x slower. `--ours-coretype SkylakeX` sets
+OPENBLAS_CORETYPE for our sides only; the table names the OpenBLAS core each of our sides ran.
 """
 
 import argparse
@@ -133,6 +136,7 @@ def worker(side, paths, threads, runs, frames):
         import videodistill
         from vdref.tokenizer import Tokenizer  # noqa: F401  (same imports as the ORT side, for the baseline)
         out["baseline_rss_mb"] = peak_rss_mb()
+        out["blas_core"] = openblas_core()
         kind = "f32" if side == "ours-fp32" else "int8"
         model = videodistill.Model(paths["gguf_" + kind], threads=threads)
         # Frames per second of the frame encoder alone: a video of `frames` frames is N frames for the API,
@@ -146,6 +150,17 @@ def worker(side, paths, threads, runs, frames):
     out["fps"] = frames / out["encode_s"]
     out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
+
+
+def openblas_core():
+    """The kernels OpenBLAS chose in this process (the runtime links the system libopenblas.so.0)."""
+    import ctypes
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "unknown"
 
 
 def cpu_name():
@@ -167,6 +182,7 @@ def main():
     ap.add_argument("--answers", type=int, default=1500)
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "vd-compare-ort"))
     ap.add_argument("--sides", default="ort-fp32,ours-fp32,ort-int8,ours-int8")
+    ap.add_argument("--ours-coretype", help="OPENBLAS_CORETYPE for our sides only (default: the environment's)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     work = args.work + ("-small" if args.small else "")
@@ -182,9 +198,12 @@ def main():
         json.dump(paths, f)
     results = {}
     for side in args.sides.split(","):
+        env = dict(os.environ)
+        if args.ours_coretype and side.startswith("ours"):
+            env["OPENBLAS_CORETYPE"] = args.ours_coretype
         r = subprocess.run([sys.executable, __file__, "--worker", side, "--threads", str(args.threads),
                             "--runs", str(args.runs), "--work", args.work, "--answers", str(args.answers)]
-                           + (["--small"] if args.small else []), capture_output=True, text=True)
+                           + (["--small"] if args.small else []), capture_output=True, text=True, env=env)
         if r.returncode != 0:
             print(f"{side} failed:\n{r.stderr[-2000:]}", file=sys.stderr)
             continue
@@ -194,13 +213,15 @@ def main():
     cfg = paths["config"]
     tokens_mb = cfg["num_frames"] * (1 + (cfg["image_size"] // cfg["patch_size"]) ** 2) * cfg["vision_width"] * 4 / 2**20
     print(f"\n{'paper' if not args.small else 'small'} config, {args.threads} threads, medians of {args.runs} runs; "
-          f"{cpu_name()}; {datetime.date.today()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}\n")
+          f"{cpu_name()}; {datetime.date.today()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}"
+          + (f" (ours: {args.ours_coretype})" if args.ours_coretype else "") + "\n")
     print("| side | frame encoder (frames/s) | answer from cached tokens (ms) | cold answer (s) | peak RSS (MiB) "
           "| peak RSS above the Python baseline (MiB) |")
     print("|---|---|---|---|---|---|")
     for side, r in results.items():
         above = r["peak_rss_mb"] - r["baseline_rss_mb"]
-        print(f"| {side} | {r['fps']:.2f} | {1000 * r['answer_s']:.0f} | {r['cold_s']:.2f} | {r['peak_rss_mb']:.0f} "
+        name = f"{side} (OpenBLAS {r['blas_core']})" if "blas_core" in r else side
+        print(f"| {name} | {r['fps']:.2f} | {1000 * r['answer_s']:.0f} | {r['cold_s']:.2f} | {r['peak_rss_mb']:.0f} "
               f"| {above:.0f} |")
     print()
     for kind in ("fp32", "int8"):
