@@ -6,8 +6,8 @@
 #
 # OpenBLAS (Debian's libopenblas0-pthread) is not instrumented: TSan sees neither its memory accesses nor its
 # own spin-wait handoff between worker threads. Its accesses are therefore never reported (a race inside OpenBLAS
-# would go unseen: the calls here use one OpenBLAS thread each, so its workers do nothing), and our code's
-# accesses are ordered by the locks and joins TSan does see (BLASThreads' NSCondition, the handle registry's
+# would go unseen: the runtime runs OpenBLAS on one thread, so its workers never start), and our code's
+# accesses are ordered by the locks and joins TSan does see (Dispatch's concurrentPerform, the handle registry's
 # NSLock, thread joins). tools/sanitize/tsan.supp holds the suppressions, each with its reason.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

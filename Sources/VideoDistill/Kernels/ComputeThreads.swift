@@ -1,20 +1,27 @@
+import COpenBLAS
 import Dispatch
 
 /// The threads of one model call, spent by VideoDistill's own parallel loops while OpenBLAS runs on one thread.
 ///
 /// OpenBLAS's own threads split each product and meet at a barrier per call; its idle workers spin on
 /// `sched_yield`, and the thousands of small per-head attention products of a call gain nothing from them. So a
-/// model call with T threads runs OpenBLAS on one (`BLASThreads`) and splits the work itself: fp32 and int8
-/// Linears by rows (or, for few rows, by output channels), attention by groups. Its helper threads are
-/// Dispatch's, which block when idle.
+/// model call with T threads runs OpenBLAS on one and splits the work itself: fp32 and int8 Linears by rows
+/// (or, for few rows, by output channels), attention by groups. Its helper threads are Dispatch's and the int8
+/// kernels' pool, which block when idle. Calls with different counts run at the same time.
+///
+/// OpenBLAS 0.3.21 has one process-wide thread count and no per-call one: the first model call sets it to 1
+/// (a host that sets it otherwise later makes each of our products use that many OpenBLAS threads too).
 enum ComputeThreads {
     /// The call's thread count inside `run`; 1 outside.
     @TaskLocal static var count = 1
 
     /// Runs `body` with `threads` threads for the kernels and OpenBLAS on one.
     static func run<T>(threads: Int, _ body: () throws -> T) rethrows -> T {
-        try BLASThreads.shared.run(threads: 1) { try $count.withValue(threads) { try body() } }
+        _ = oneBLASThread
+        return try $count.withValue(threads) { try body() }
     }
+
+    private static let oneBLASThread: Void = openblas_set_num_threads(1)
 
     /// Calls body(w) for w in 0..<workers, on `workers` threads at once when workers > 1.
     static func parallel(_ workers: Int, _ body: (Int) -> Void) {

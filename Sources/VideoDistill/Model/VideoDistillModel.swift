@@ -4,8 +4,8 @@ import Synchronization
 ///
 /// Weights stay where the `ModelFile` mapped them: every layer holds views into it, resolved once here.
 /// Activations live in scratch owned by each call, so one model serves any number of concurrent calls.
-/// Each call takes `threads` (>= 1), OpenBLAS's thread count for its matrix products; OpenBLAS has one
-/// process-wide count, so concurrent calls asking for different counts take turns (`BLASThreads`).
+/// Each call takes `threads` (>= 1): the threads that split its products and attention (`ComputeThreads`;
+/// OpenBLAS itself runs on one). Concurrent calls with any counts run at the same time.
 ///
 /// Usage:
 ///     let model = try VideoDistillModel(path: "model.gguf")
