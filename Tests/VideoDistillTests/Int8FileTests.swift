@@ -117,8 +117,12 @@ import Testing
     }
 
     @Test func policyAndArguments() throws {
-        #expect(try Int8Policy().quantizes("clip.visual.transformer.resblocks.0.mlp.c_fc.weight"))
+        #expect(try !Int8Policy().quantizes("clip.visual.transformer.resblocks.0.mlp.c_fc.weight"))
+        #expect(try Int8Policy().quantizes("vr.blocks.0.mlp.fc1.weight"))
+        #expect(try Int8Policy(keepF32: Int8Policy.fastKeepF32).quantizes("clip.visual.transformer.resblocks.0.mlp.c_fc.weight"))
         #expect(try !Int8Policy().quantizes("fs.select.weight"))
+        #expect(try ConvertArguments(["in.onnx", "-o", "o.gguf", "--type", "int8", "--keep-f32", "fast"]).options.int8KeepF32
+                == Int8Policy.fastKeepF32)
         #expect(try !Int8Policy(keepF32: []).quantizes("clip.visual.ln_post.weight"))
         #expect(throws: ConvertError.self) { try Int8Policy(keepF32: ["fs.nothing"]) }
         let a = try ConvertArguments(["in.onnx", "-o", "o.gguf", "--type", "int8", "--keep-f32", "none"])

@@ -81,9 +81,14 @@ struct Int8Fixture {
         let c = model.config, N = c.numFrames, K = c.numSelected
         let pixels = try npy("pixels").floats
         let video = try pixels.withUnsafeBufferPointer { try model.encode(pixels: $0, threads: 2) }
-        // int8 really ran: the tokens left fp32's tolerance but stayed close (one row per token).
+        // An int8 ViT really ran: the tokens left fp32's tolerance but stayed close (one row per token). The
+        // default policy keeps the ViT fp32: tokens within fp32's tolerance.
         let refTokens = try npy("tokens").floats, Dv = c.visionWidth
-        #expect(scaledError(video.tokens, refTokens) > 1e-4, "\(tag): tokens equal fp32's; was int8 used?")
+        if model.frameEncoder.blocksAreInt8 {
+            #expect(scaledError(video.tokens, refTokens) > 1e-4, "\(tag): tokens equal fp32's; was int8 used?")
+        } else {
+            #expect(scaledError(video.tokens, refTokens) <= 1e-4, "\(tag): fp32 frame encoder off fp32's tolerance")
+        }
         let worst = (0..<(refTokens.count / Dv)).map { i in
             cosine(Array(video.tokens[i * Dv ..< (i + 1) * Dv]), Array(refTokens[i * Dv ..< (i + 1) * Dv]))
         }.min()!

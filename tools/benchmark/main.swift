@@ -1,9 +1,10 @@
 // vd-bench: throughput of the fp32 runtime on a model with random weights (or a model file).
 //
-//   vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--model PATH]
+//   vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--keep-f32 fast|none|GROUPS]
+//            [--model PATH]
 //
-// --type int8 writes the random model as `convert-weights --type int8` would (SPEC 8, the converter's default
-// policy); --type both measures the fp32 and the int8 file of the same random weights one after the other in
+// --type int8 writes the random model as `convert-weights --type int8 [--keep-f32 ...]` would (SPEC 8; by default
+// the converter's default policy, which keeps the ViT fp32: `--keep-f32 fast` makes the frame encoder int8); --type both measures the fp32 and the int8 file of the same random weights one after the other in
 // one run and prints the ratios.
 //
 // Builds SPEC 9's paper config (or --small's) with random weights, writes it as a temporary model file,
@@ -17,6 +18,7 @@ import VideoDistillConvert
 
 struct Options {
     var threads = 2, frames: Int? = nil, runs = 3, small = false, model: String? = nil, type = "f32"
+    var keepF32: [String]? = nil
 
     init(_ args: [String]) throws {
         var i = 1
@@ -37,11 +39,14 @@ struct Options {
             case "--runs": runs = try int()
             case "--small": small = true
             case "--model": model = try value()
+            case "--keep-f32":
+                let v = try value()
+                keepF32 = v == "none" ? [] : v == "fast" ? Int8Policy.fastKeepF32 : v.split(separator: ",").map(String.init)
             case "--type":
                 type = try value()
                 guard ["f32", "int8", "both"].contains(type) else { throw BenchError("--type is f32, int8 or both, not \(type)") }
             case "-h", "--help":
-                print("usage: vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--model PATH]")
+                print("usage: vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--keep-f32 fast|none|GROUPS] [--model PATH]")
                 exit(0)
             default: throw BenchError("unknown argument \(args[i])")
             }
@@ -83,13 +88,13 @@ struct Timings {
     var encode = 0.0, text = 0.0, answer = 0.0
 }
 
-/// The random model file of one weight type (fp32, or int8 by the converter's default policy).
+/// The random model file of one weight type (fp32, or int8 by the converter's policy, `--keep-f32` or its default).
 func writeRandomModel(_ o: Options, type: String) throws -> String {
     let c = try BenchConfig.decode(o.small ? BenchConfig.smallJSON : BenchConfig.paperJSON)
     let p = NSTemporaryDirectory() + "vd-bench-\(getpid())-\(type).gguf"
     let start = Date()
     try RandomModel.write(config: c, answerCount: o.small ? BenchConfig.smallAnswers : BenchConfig.paperAnswers, to: p,
-                          int8: type == "int8" ? try Int8Policy() : nil)
+                          int8: type == "int8" ? try Int8Policy(keepF32: o.keepF32 ?? Int8Policy.defaultKeepF32) : nil)
     print(String(format: "wrote random %@ %@ model to %@ in %.1f s", o.small ? "small" : "paper-config", type, p,
                  Date().timeIntervalSince(start)))
     return p

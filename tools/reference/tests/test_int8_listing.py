@@ -21,7 +21,7 @@ gguf = pytest.importorskip("gguf")
 def convert_int8(fixture, out, keep=None):
     args = inputs_of(fixture) + ["-o", str(out), "--type", "int8"]
     if keep is not None:
-        args += ["--keep-f32", ",".join(keep) or "none"]
+        args += ["--keep-f32", keep if isinstance(keep, str) else ",".join(keep) or "none"]
     r = run(args)
     assert r.returncode == 0, r.stderr
     return gguf.GGUFReader(str(out))
@@ -76,6 +76,17 @@ def test_default_policy_matches_the_evaluated_one(fixture, tmp_path):
     r = convert_int8(fixture, tmp_path / "model.gguf")
     got = {t.name for t in r.tensors if t.tensor_type == gguf.GGMLQuantizationType.I8}
     assert got == set(int8.int8_names(cfg, len(answers)))
+    assert not any(n.startswith("clip.visual.transformer") for n in got)   # the ViT stays fp32 by default
+
+
+def test_fast_policy_adds_the_vit_blocks(fixture, tmp_path):
+    """--keep-f32 fast is vdref.int8.FAST_KEEP_F32: the default plus every ViT block's Linears in int8."""
+    cfg, answers = fixture.json("config"), fixture.json("answers")
+    r = convert_int8(fixture, tmp_path / "model.gguf", keep="fast")
+    got = {t.name for t in r.tensors if t.tensor_type == gguf.GGMLQuantizationType.I8}
+    assert got == set(int8.int8_names(cfg, len(answers), keep_f32=int8.FAST_KEEP_F32))
+    default = set(int8.int8_names(cfg, len(answers)))
+    assert default < got and all(n.startswith("clip.visual.transformer") for n in got - default)
 
 
 def test_keep_f32_refuses_unknown_group(fixture, tmp_path):

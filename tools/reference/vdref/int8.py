@@ -82,7 +82,10 @@ GROUPS = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate
 
 # The policy `convert-weights --type int8` writes (see int8_eval.py's report for why): everything int8 but
 # the groups listed here, kept fp32 because the selection and the answer are decided there.
-DEFAULT_KEEP_F32 = ["vision.conv1", "text.blocks", "input_proj", "fs.gate", "fs.attn", "fs.mlp", "fs.select", "heads"]
+DEFAULT_KEEP_F32 = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn", "fs.mlp",
+                    "fs.select", "heads"]
+#: convert-weights --keep-f32 fast: the ViT blocks int8 too
+FAST_KEEP_F32 = [g for g in DEFAULT_KEEP_F32 if g != "vision.blocks"]
 
 
 def int8_names(cfg, num_answers, keep_f32=None, heads=("qa", "vtm", "cl")):

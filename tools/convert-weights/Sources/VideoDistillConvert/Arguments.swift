@@ -22,11 +22,12 @@ public struct ConvertArguments: Equatable {
                              and the patch convolution, activations quantized per token at run time.
                              Always fp32: embeddings, position/temporal embeddings, class/CLS tokens,
                              LayerNorms, biases, clip.text_projection.
-          --keep-f32 GROUPS  with --type int8: comma-separated groups stored fp32 (or "none"); groups:
-                             \(int8Groups.joined(separator: ", "))
+          --keep-f32 GROUPS  with --type int8: comma-separated groups stored fp32, "none" (all int8) or
+                             "fast" (the default but the ViT blocks int8 too: a ~2.5x faster frame encoder,
+                             less accurate selection); groups: \(int8Groups.joined(separator: ", "))
                              default: \(Int8Policy.defaultKeepF32.joined(separator: ", "))
-                             (the selection path, text tower, patch convolution and heads: cheap in fp32,
-                             and where int8 moved the selection and answers; tools/reference/int8_eval.py)
+                             (all but the VR blocks: where int8 moved the selection and answers on the
+                             trained ShapesQA model; tools/reference/int8_eval.py)
           --config FILE      config JSON instead of the inputs' videodistill.config metadata
           --answers FILE     answers JSON array instead of the inputs' videodistill.answers metadata
           --bpe FILE         CLIP's bpe_simple_vocab_16e6.txt.gz (default: the copy in tools/reference/vdref;
@@ -50,7 +51,8 @@ public struct ConvertArguments: Equatable {
             case "--type": options.type = try value(a)
             case "--keep-f32":
                 let v = try value(a)
-                options.int8KeepF32 = v == "none" ? [] : v.split(separator: ",").map { String($0) }
+                options.int8KeepF32 = v == "none" ? [] : v == "fast" ? Int8Policy.fastKeepF32
+                    : v.split(separator: ",").map { String($0) }
             case "--config": options.configPath = try value(a)
             case "--answers": options.answersPath = try value(a)
             case "--bpe": options.bpePath = try value(a)
