@@ -44,11 +44,12 @@ def main():
     ap.add_argument("--size", type=int, default=64)
     for split, n in (("train", 2400), ("val", 200), ("test", 400)):
         ap.add_argument("--" + split, type=int, default=n, help=f"videos in the {split} split")
+    ap.add_argument("--only", nargs="+", choices=list(SPLITS), help="write only these splits (to run them in parallel)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "answers.json"), "w", encoding="utf-8") as f:
         json.dump(ANSWERS, f)
-    for split in SPLITS:
+    for split in args.only or SPLITS:
         generate_split(args.out, split, getattr(args, split), args.seed, args.frames, args.size)
 
 

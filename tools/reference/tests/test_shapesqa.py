@@ -59,8 +59,8 @@ def test_answers_categories_and_events(i):
     assert 3 <= a1 - a0 <= 5 and (a1 <= start or end <= a0)
     needle = [r for r in recs if r["category"] == "needle"]
     assert needle and all(r["event_frames"] for r in needle)
-    assert any(f"a new {scene.appear.colour} {scene.appear.shape}" in caption(scene, f) for f in range(a0, a1))
-    assert not any("a new" in caption(scene, f) for f in range(0, a0))
+    assert any(f"a big new {scene.appear.colour} {scene.appear.shape}" in caption(scene, f) for f in range(a0, a1))
+    assert not any("a big new" in caption(scene, f) for f in range(0, a0))
 
 
 def test_generate_cli_writes_jsonl_and_mp4(tmp_path):

@@ -1,6 +1,6 @@
 """Frame captions for pretraining the frame and text encoders (stage 1): what one frame shows, events first.
 
-Example: "a flash around the red circle. a new green cross. blue square, red circle, yellow triangle."
+Example: "a flash around the red circle. a big new green cross. blue square, red circle, yellow triangle."
 """
 
 
@@ -12,7 +12,7 @@ def caption(scene, f):
         t = scene.things[scene.flash_index]
         parts.append(f"a flash around the {t.colour_at(f)} {t.shape}.")
     if scene.appearance[0] <= f < scene.appearance[1]:
-        parts.append(f"a new {scene.appear.colour} {scene.appear.shape}.")
+        parts.append(f"a big new {scene.appear.colour} {scene.appear.shape}.")
     objects = sorted(f"{t.colour_at(f)} {t.shape}" for t in scene.things)
     parts.append(", ".join(objects) + ".")
     return " ".join(parts)

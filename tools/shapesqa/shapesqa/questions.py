@@ -19,8 +19,8 @@ def questions(scene, rng):
         # (a) needle: the evidence is visible for 3-5 frames only
         _q("flash_shape", "needle", "which shape flashed?", flasher.shape, [scene.flash]),
         _q("flash_colour", "needle", "what colour is the shape that flashed?", flasher.colour, [scene.flash]),
-        _q("appear_shape", "needle", "what shape appeared briefly?", a.shape, [scene.appearance]),
-        _q("appear_colour", "needle", "what colour was the shape that appeared briefly?", a.colour,
+        _q("appear_shape", "needle", "what shape was the big one that appeared briefly?", a.shape, [scene.appearance]),
+        _q("appear_colour", "needle", "what colour was the big shape that appeared briefly?", a.colour,
            [scene.appearance]),
         # (b) temporal order
         _q("colour_before", "order", f"what colour was the {changer.shape} before it changed colour?",

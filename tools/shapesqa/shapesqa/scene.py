@@ -2,7 +2,7 @@
 
 Events (frame indices are half-open windows [start, end) of the video's F frames):
 - flash: one persistent object gets a white halo for 3-5 frames;
-- appearance: a new static object is visible for 3-5 frames only;
+- appearance: a new, big, static object is visible for 3-5 frames only (its size marks it in a single frame);
 - colour change: another persistent object switches to a colour no persistent object had, for good.
 The flash and the appearance never overlap (at least MIN_GAP frames apart). The colour-changing object has a
 shape no other persistent object has, so questions can name it by shape.
@@ -19,6 +19,8 @@ EVENT_LEN = (3, 5)   # inclusive range of a brief event's length in frames
 EDGE = 4             # brief events start at >= EDGE and end at <= F - EDGE
 MIN_GAP = 6          # frames between the flash and the appearance
 CHANGE_RANGE = (0.2, 0.8)  # the colour change happens in this fraction of the video
+RADIUS = (5.0, 7.0)        # persistent objects
+BIG_RADIUS = (9.5, 11.0)   # the briefly appearing object
 
 
 @dataclass
@@ -94,7 +96,7 @@ def make_scene(seed, frames=F_DEFAULT, size=SIZE_DEFAULT):
     unused = [names[i] for i in order[n:]]
     things = []
     for s, c in zip(shapes, colours):
-        r = float(rng.uniform(5.0, 7.0))
+        r = float(rng.uniform(*RADIUS))
         things.append(Thing(s, r, c, _path(rng, frames, size, r)))
     change_index = int(unique[rng.integers(0, len(unique))])
     others = [i for i in range(n) if i != change_index]
@@ -104,7 +106,7 @@ def make_scene(seed, frames=F_DEFAULT, size=SIZE_DEFAULT):
     changer.change_frame = int(rng.integers(int(CHANGE_RANGE[0] * frames), int(CHANGE_RANGE[1] * frames)))
     flash = _window(rng, frames)
     appearance = _window(rng, frames, avoid=flash)
-    r = float(rng.uniform(5.0, 7.0))
+    r = float(rng.uniform(*BIG_RADIUS))
     pos = rng.uniform(r + 1.0, size - 1.0 - r, size=2)
     appear = Thing(SHAPES[int(rng.integers(0, len(SHAPES)))], r, names[int(rng.integers(0, len(names)))],
                    np.tile(pos, (frames, 1)))
