@@ -2,6 +2,10 @@
 #include "gemm_s8_internal.h"
 #include <stdlib.h>
 
+#ifndef VD_S8_TASK_MACS
+#define VD_S8_TASK_MACS (256LL << 20)   // ~0.4 ms of one core's VNNI peak
+#endif
+
 // The SIMD path `path` runs on, or NULL for the scalar tile.
 static const vd_s8_simd_path *vd_s8_simd_for(int path) {
     switch (path) {
@@ -68,7 +72,7 @@ static void vd_s8_gemm_task(void *ctx, int32_t task) {
     else vd_s8_tile(job, &job->out, job->a, i0, i1, b0, b1);
 }
 
-// Many rows: tasks of whole rows against all of W, about 8 per thread (at least 48 rows, each streams all of
+// Many rows: tasks of whole rows against all of W, up to 8 per thread (at least 48 rows, each streams all of
 // W), handed out one at a time, so that a helper that wakes late or a core taken by another process leaves
 // a tail of at most one small task. Few rows: the channel blocks are split instead, 2 tasks per thread.
 static vd_s8_gemm_job vd_s8_split(const vd_s8_out *out, const int8_t *a, int32_t m, const vd_s8_weights *w,
@@ -78,7 +82,12 @@ static vd_s8_gemm_job vd_s8_split(const vd_s8_out *out, const int8_t *a, int32_t
         job.rows_per_task = m;
         job.blocks_per_task = w->n_blocks;
     } else if (m >= 96 * n_threads) {
-        int32_t per = (m + 8 * n_threads - 1) / (8 * n_threads);
+        // Up to 8 tasks per thread, fewer when that would make a task smaller than VD_S8_TASK_MACS: handing a
+        // task to a helper costs a wake-up, which small products (768 x 768 channels) cannot amortize.
+        int64_t per_thread = (int64_t)m * w->k * w->n / ((int64_t)n_threads * VD_S8_TASK_MACS);
+        per_thread = per_thread < 1 ? 1 : (per_thread > 8 ? 8 : per_thread);
+        int32_t tasks = (int32_t)per_thread * n_threads;
+        int32_t per = (m + tasks - 1) / tasks;
         per = (per + 5) / 6 * 6;   // whole register blocks of 6 rows
         job.rows_per_task = per < 48 ? 48 : per;
         job.blocks_per_task = w->n_blocks;
