@@ -179,7 +179,8 @@ def cpu_name():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per side per round")
+    ap.add_argument("--rounds", type=int, default=1, help="rounds of all sides, alternating order (drift)")
     ap.add_argument("--small", action="store_true", help="a small config that runs in seconds")
     ap.add_argument("--answers", type=int, default=1500)
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "vd-compare-ort"))
@@ -198,23 +199,46 @@ def main():
     paths = prepare(work, args.small, args.answers)
     with open(paths_file, "w") as f:
         json.dump(paths, f)
+    # --rounds R: every side runs once per round, in an order that alternates, so that a host whose speed drifts
+    # (a shared machine) slows both sides alike; each figure is the median over rounds of that side's medians.
+    sides = args.sides.split(",")
+    per_round = {side: [] for side in sides}
+    for rnd in range(args.rounds):
+        for side in (sides if rnd % 2 == 0 else sides[::-1]):
+            env = dict(os.environ)
+            if args.ours_coretype and side.startswith("ours"):
+                env["OPENBLAS_CORETYPE"] = args.ours_coretype
+            r = subprocess.run([sys.executable, __file__, "--worker", side, "--threads", str(args.threads),
+                                "--runs", str(args.runs), "--work", args.work, "--answers", str(args.answers)]
+                               + (["--small"] if args.small else []), capture_output=True, text=True, env=env)
+            if r.returncode != 0:
+                print(f"{side} failed:\n{r.stderr[-2000:]}", file=sys.stderr)
+                continue
+            per_round[side].append(json.loads(r.stdout.strip().splitlines()[-1]))
+        if args.rounds > 1:
+            print(f"round {rnd + 1}/{args.rounds} done", file=sys.stderr)
     results = {}
-    for side in args.sides.split(","):
-        env = dict(os.environ)
-        if args.ours_coretype and side.startswith("ours"):
-            env["OPENBLAS_CORETYPE"] = args.ours_coretype
-        r = subprocess.run([sys.executable, __file__, "--worker", side, "--threads", str(args.threads),
-                            "--runs", str(args.runs), "--work", args.work, "--answers", str(args.answers)]
-                           + (["--small"] if args.small else []), capture_output=True, text=True, env=env)
-        if r.returncode != 0:
-            print(f"{side} failed:\n{r.stderr[-2000:]}", file=sys.stderr)
-            continue
-        results[side] = json.loads(r.stdout.strip().splitlines()[-1])
+    for side, rounds in per_round.items():
+        if rounds:
+            results[side] = dict(rounds[0])
+            for key in ("encode_s", "answer_s", "cold_s", "fps"):
+                results[side][key] = statistics.median(r[key] for r in rounds)
+            results[side]["peak_rss_mb"] = max(r["peak_rss_mb"] for r in rounds)
+    if args.rounds > 1:   # the same-round ratios, to show how much the host moved
+        for kind in ("fp32", "int8"):
+            o, t = per_round.get("ours-" + kind, []), per_round.get("ort-" + kind, [])
+            pairs = list(zip(o, t))
+            if pairs:
+                fe = sorted(a["fps"] / b["fps"] for a, b in pairs)
+                an = sorted(b["answer_s"] / a["answer_s"] for a, b in pairs)
+                print(f"{kind} per round: frame encoder {fe[0]:.2f}-{fe[-1]:.2f}x, answer {an[0]:.2f}-{an[-1]:.2f}x",
+                      file=sys.stderr)
     sizes = {k: os.path.getsize(paths["gguf_" + k]) / 2**20 for k in ("f32", "int8")
              if os.path.exists(paths["gguf_" + k])}
     cfg = paths["config"]
     tokens_mb = cfg["num_frames"] * (1 + (cfg["image_size"] // cfg["patch_size"]) ** 2) * cfg["vision_width"] * 4 / 2**20
-    print(f"\n{'paper' if not args.small else 'small'} config, {args.threads} threads, medians of {args.runs} runs; "
+    print(f"\n{'paper' if not args.small else 'small'} config, {args.threads} threads, medians of {args.runs} runs"
+          + (f" x {args.rounds} alternating rounds" if args.rounds > 1 else "") + "; "
           f"{cpu_name()}; {datetime.date.today()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}"
           + (f" (ours: {args.ours_coretype})" if args.ours_coretype else "") + "\n")
     print("| side | frame encoder (frames/s) | answer from cached tokens (ms) | cold answer (s) | peak RSS (MiB) "
