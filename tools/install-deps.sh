@@ -17,3 +17,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check -r tools/requirements-test.txt
+# OpenAI's CLIP tokenizer, the oracle of tools/reference/tests/test_tokenizer.py (its module is loaded on its own:
+# --no-deps keeps torch and torchvision out).
+python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('clip') is None)" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --no-deps clip-anytorch==2.6.0
