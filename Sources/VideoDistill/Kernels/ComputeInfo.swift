@@ -22,14 +22,13 @@ public enum ComputeInfo {
                                              "katmai", "coppermine", "northwood", "banias", "opteron",
                                              "barcelona", "bobcat", "sandybridge", "bulldozer", "piledriver"]
 
-    /// A warning when OpenBLAS runs slower kernels than this CPU supports (fp32 matrix products then take 3-5x
-    /// longer), with the variable that fixes it; nil when its choice matches the CPU.
+    /// A warning when OpenBLAS runs slower kernels than this CPU supports (fp32 matrix products then take several
+    /// times longer), with the variable that fixes it; nil when its choice matches the CPU.
     public static var blasWarning: String? {
         let isa = vd_best_isa()
         guard isa != Int32(VD_ISA_SCALAR), preAVX2Cores.contains(blasCore.lowercased()) else { return nil }
         let better = isa == Int32(VD_ISA_AVX512) ? "SkylakeX" : "Haswell"
         return "OpenBLAS chose its \(blasCore) kernels, older than this CPU (\(String(cString: vd_isa_name(isa)))); "
-            + "fp32 matrix products "
-            + "run several times slower: set OPENBLAS_CORETYPE=\(better) before starting the program"
+            + "fp32 matrix products run several times slower: set OPENBLAS_CORETYPE=\(better) before starting the program"
     }
 }

@@ -32,6 +32,15 @@ enum ComputeThreads {
         }
     }
 
+    /// Calls body(i, w) for every i in 0..<count, spread over min(workers, count) workers (worker w takes
+    /// i = w, w + workers, ...), each with its own index w for per-worker scratch.
+    static func forEach(_ count: Int, workers: Int, _ body: (_ index: Int, _ worker: Int) -> Void) {
+        let used = Swift.max(1, Swift.min(workers, count))
+        parallel(used) { w in
+            for i in stride(from: w, to: count, by: used) { body(i, w) }
+        }
+    }
+
     /// Splits 0..<n into `parts` contiguous ranges, as even as possible (each a multiple of `align` but the last).
     static func range(_ part: Int, of parts: Int, count n: Int, align: Int = 1) -> Range<Int> {
         let units = (n + align - 1) / align

@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Multi-head self-attention with a fused q;k;v projection: CLIP's `attn` (SPEC 2.1) and FS's `attn` (SPEC 4).
 struct SelfAttention {
@@ -18,20 +17,11 @@ struct SelfAttention {
         // OpenBLAS runs on one thread (`ComputeThreads`): the groups (frames) are shared among the call's
         // threads, each with its own scores.
         let workers = Swift.min(groups, ComputeThreads.count)
-        if workers > 1 {
-            let scores = FloatBuffer(count: workers * n * n)
-            withExtendedLifetime(scores) {
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    for g in stride(from: w, to: groups, by: workers) {
-                        Attention.full(qkv: ws.qkv.base + g * n * 3 * W, n: n, width: W, heads: heads, causal: causal,
-                                       out: ws.a.base + g * n * W, scores: scores.base + w * n * n)
-                    }
-                }
-            }
-        } else {
-            for g in 0..<groups {
+        let scratch = workers > 1 ? FloatBuffer(count: workers * n * n) : nil
+        withExtendedLifetime(scratch) {
+            ComputeThreads.forEach(groups, workers: workers) { g, w in
                 Attention.full(qkv: ws.qkv.base + g * n * 3 * W, n: n, width: W, heads: heads, causal: causal,
-                               out: ws.a.base + g * n * W, scores: ws.scores.base)
+                               out: ws.a.base + g * n * W, scores: scratch.map { $0.base + w * n * n } ?? ws.scores.base)
             }
         }
         proj.apply(ws.a.base, rows: rows, into: residual, accumulate: true)

@@ -30,22 +30,17 @@ struct VarAttention {
         // each with its own scores.
         let groups = grouping == .time ? P : K
         let workers = Swift.min(Swift.max(groups, heads), ComputeThreads.count)
-        let scratch = workers > 1 ? FloatBuffer(count: workers * Self.scoreCount(slots: K, patches: P)) : nil
+        let perWorker = Self.scoreCount(slots: K, patches: P)
+        let scratch = workers > 1 ? FloatBuffer(count: workers * perWorker) : nil
         withExtendedLifetime(scratch) {
-            let perWorker = Self.scoreCount(slots: K, patches: P)
-            ComputeThreads.parallel(Swift.min(workers, heads)) { w in
-                let s = scratch.map { $0.base + w * perWorker } ?? ws.scores.base
-                for h in stride(from: w, to: heads, by: Swift.min(workers, heads)) {
-                    attendTokenZero(head: h, tokens: T, width: D, ws: ws, scores: s)
-                }
+            let scores = { (w: Int) in scratch.map { $0.base + w * perWorker } ?? ws.scores.base }
+            ComputeThreads.forEach(heads, workers: workers) { h, w in
+                attendTokenZero(head: h, tokens: T, width: D, ws: ws, scores: scores(w))
             }
-            ComputeThreads.parallel(Swift.min(workers, groups)) { w in
-                let s = scratch.map { $0.base + w * perWorker } ?? ws.scores.base
-                for g in stride(from: w, to: groups, by: Swift.min(workers, groups)) {
-                    switch grouping {
-                    case .time: attendGroup(first: 1 + g, stride: P, n: K, width: D, ws: ws, scores: s)
-                    case .space: attendGroup(first: 1 + g * P, stride: 1, n: P, width: D, ws: ws, scores: s)
-                    }
+            ComputeThreads.forEach(groups, workers: workers) { g, w in
+                switch grouping {
+                case .time: attendGroup(first: 1 + g, stride: P, n: K, width: D, ws: ws, scores: scores(w))
+                case .space: attendGroup(first: 1 + g * P, stride: 1, n: P, width: D, ws: ws, scores: scores(w))
                 }
             }
         }
