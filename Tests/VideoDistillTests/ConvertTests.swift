@@ -159,6 +159,9 @@ import Testing
             ("{\"image_size\": 8}", "config lacks resize_short"),
             (TinyONNX.configJSON.replacing("\"patch_size\": 4", with: "\"patch_size\": 3"), "not a multiple of patch_size"),
             (TinyONNX.configJSON.replacing("\"patch_size\": 4", with: "\"patch_size\": \"4\""), "does not decode"),
+            // 2^20 vision layers: refused by count before the table of ~12.6 million rows is built.
+            (TinyONNX.configJSON.replacing("\"vision_layers\": 1", with: "\"vision_layers\": 1048576"),
+             "1048576 + 1 + 1 + 1 layers) needs"),
         ] {
             options.configPath = dir.write("config.json", json)
             expectConvertError(fragment) { _ = try convertModels([model], in: dir, options: options) }

@@ -12,6 +12,13 @@ enum TinyModel {
 
     static let answers = ["yes", "no", "a cat"]
 
+    /// A copy of `config` with every stack at `layers` layers.
+    static func configWith(layers: Int) -> ModelConfig {
+        var c = config
+        (c.visionLayers, c.textLayers, c.fsLayers, c.vrLayers) = (layers, layers, layers, layers)
+        return c
+    }
+
     /// 48,894 distinct well-formed merges (not CLIP's: the loader checks form, not content).
     static let merges: [String] = (0..<ModelFile.mergeCount(vocabSize: 49408)).map { "m\($0) x" }
 

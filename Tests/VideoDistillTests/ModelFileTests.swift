@@ -85,6 +85,32 @@ import Testing
                       "missing tensors vr.norm.bias")
     }
 
+    /// The table's size follows the declared layer counts (up to 2^20 per stack: hundreds of millions of rows),
+    /// so a file whose config needs far more tensors than it holds is refused by count, before the table is built.
+    /// Found by the modelfile fuzz target: text_layers = 196,611 took 13 s and 325 MB to refuse.
+    @Test func hugeLayerCountsAreRefusedByCount() {
+        typealias K = ModelFileKeys
+        var kv = TinyModel.metadata()
+        for key in ["vision_layers", "text_layers", "fs_layers", "vr_layers"] {
+            kv = TinyModel.replacing(K.config(key), with: .uint32(UInt32(ModelConfig.maxDimension)), in: kv)
+        }
+        let held = TinyModel.tensors().count
+        expectInvalid(TinyModel.file(metadata: kv), "layers) needs \(requiredTensorCount(TinyModel.configWith(layers: 1 << 20))) tensors; the file holds \(held)")
+        // One layer too many still names the missing tensors.
+        expectInvalid(TinyModel.file(metadata: TinyModel.replacing(K.config("vr_layers"), with: .uint32(2))),
+                      "missing tensors vr.blocks.1.")
+    }
+
+    /// requiredTensorCount counts what expectedTensors builds, for any layer counts.
+    @Test func requiredTensorCountMatchesTheTable() {
+        for layers in [(1, 1, 1, 1), (2, 3, 1, 4), (12, 12, 2, 4), (5, 1, 7, 1)] {
+            var c = TinyModel.config
+            (c.visionLayers, c.textLayers, c.fsLayers, c.vrLayers) = layers
+            #expect(requiredTensorCount(c) == expectedTensors(c, answerCount: 3).filter { $0.head == nil }.count,
+                    "layers \(layers)")
+        }
+    }
+
     @Test func shapesAndTypesMustMatchTheConfig() {
         var t = TinyModel.tensors()
         let i = t.firstIndex { $0.0.name == "fs.select.weight" }!

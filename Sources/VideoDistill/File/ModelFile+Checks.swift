@@ -56,6 +56,13 @@ extension ModelFile {
     static func readTensors(_ contents: GGUFContents, _ storage: ModelStorage, _ config: ModelConfig,
                             _ answers: [String], _ weightType: String)
         throws -> (Set<Head>, [String: TensorView], [String: TensorView]) {
+        // Before the table is built: its size follows the config's layer counts, which the file declares. It
+        // is built (to name what is missing) only while it stays within twice the tensors the file holds.
+        let required = requiredTensorCount(config)
+        guard required <= 2 * contents.tensors.count else {
+            throw bad("the config (\(config.visionLayers) + \(config.textLayers) + \(config.fsLayers) + "
+                      + "\(config.vrLayers) layers) needs \(required) tensors; the file holds \(contents.tensors.count)")
+        }
         let expected = expectedTensors(config, answerCount: answers.count)
         let byName = Dictionary(contents.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let int8File = weightType == ModelFileKeys.int8WeightType

@@ -79,6 +79,28 @@ public func int8Group(of name: String) -> String? {
     return nil
 }
 
+/// The number of required (non-head) rows `expectedTensors` gives for `config`, counted without building them.
+///
+/// A config may declare up to 2^20 layers per stack, which would make the table hundreds of millions of rows:
+/// readers compare this count with the tensors their input actually holds before they build the table, so a
+/// hostile file cannot make them allocate by what it declares. Counted from the table itself: the rows of the
+/// config with no layers, plus each stack's rows per layer times its layer count.
+public func requiredTensorCount(_ config: ModelConfig) -> Int {
+    func required(_ c: ModelConfig) -> Int { expectedTensors(c, answerCount: 1).filter { $0.head == nil }.count }
+    let stacks: [WritableKeyPath<ModelConfig, Int>] = [\.visionLayers, \.textLayers, \.fsLayers, \.vrLayers]
+    var none = config
+    for k in stacks { none[keyPath: k] = 0 }
+    let fixed = required(none)
+    var total = fixed
+    for k in stacks {
+        var one = none
+        one[keyPath: k] = 1
+        // Layer counts are at most ModelConfig.maxDimension (validate()), so no product here overflows.
+        total += (required(one) - fixed) * max(0, config[keyPath: k])
+    }
+    return total
+}
+
 /// Every SPEC 10 tensor for `config`, required ones first in the SPEC's order, then the heads.
 ///
 /// - Parameter answerCount: A, the number of answers (rows of `heads.qa.fc2.weight`).

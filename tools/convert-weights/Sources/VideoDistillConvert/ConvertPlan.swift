@@ -37,6 +37,13 @@ struct ConvertPlan {
             let d = NameMapping.destination(of: s.info.name)
             byTarget[d.target, default: []].append((d, s))
         }
+        // Before the table is built: its size follows the config's layer counts (metadata or --config). It is
+        // built (to name what is missing) only while it stays within twice the tensors the inputs hold.
+        let required = requiredTensorCount(config)
+        guard required <= 2 * byTarget.count else {
+            throw ConvertError("the config (\(config.visionLayers) + \(config.textLayers) + \(config.fsLayers) + "
+                               + "\(config.vrLayers) layers) needs \(required) tensors; the inputs hold \(byTarget.count)")
+        }
         let expected = expectedTensors(config, answerCount: answers.count)
         let known = Set(expected.map(\.name))
         let unknown = byTarget.filter { !known.contains($0.key) }.flatMap { $0.value.map { $0.1.label } }.sorted()
