@@ -39,9 +39,7 @@ struct Options {
             case "--runs": runs = try int()
             case "--small": small = true
             case "--model": model = try value()
-            case "--keep-f32":
-                let v = try value()
-                keepF32 = v == "none" ? [] : v == "fast" ? Int8Policy.fastKeepF32 : v.split(separator: ",").map(String.init)
+            case "--keep-f32": keepF32 = Int8Policy.keepF32(argument: try value())
             case "--type":
                 type = try value()
                 guard ["f32", "int8", "both"].contains(type) else { throw BenchError("--type is f32, int8 or both, not \(type)") }

@@ -56,12 +56,9 @@ extension ModelFile {
     static func readTensors(_ contents: GGUFContents, _ storage: ModelStorage, _ config: ModelConfig,
                             _ answers: [String], _ weightType: String)
         throws -> (Set<Head>, [String: TensorView], [String: TensorView]) {
-        // Before the table is built: its size follows the config's layer counts, which the file declares. It
-        // is built (to name what is missing) only while it stays within twice the tensors the file holds.
-        let required = requiredTensorCount(config)
-        guard required <= 2 * contents.tensors.count else {
-            throw bad("the config (\(config.visionLayers) + \(config.textLayers) + \(config.fsLayers) + "
-                      + "\(config.vrLayers) layers) needs \(required) tensors; the file holds \(contents.tensors.count)")
+        // Before the table is built: its size follows the config's layer counts, which the file declares.
+        if let refusal = tableSizeRefusal(config, tensorsHeld: contents.tensors.count, holder: "the file") {
+            throw bad(refusal)
         }
         let expected = expectedTensors(config, answerCount: answers.count)
         let byName = Dictionary(contents.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

@@ -1,4 +1,3 @@
-
 /// Multi-head self-attention with a fused q;k;v projection: CLIP's `attn` (SPEC 2.1) and FS's `attn` (SPEC 4).
 struct SelfAttention {
     let qkv: Linear    // CLIP "attn.in_proj_weight/_bias", FS "attn.qkv"   [3W, W] / [3W]

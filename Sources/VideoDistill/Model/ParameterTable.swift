@@ -101,6 +101,17 @@ public func requiredTensorCount(_ config: ModelConfig) -> Int {
     return total
 }
 
+/// Why an input holding `held` tensors is refused before the table for `config` is built, or nil when the table
+/// may be built: it is built (so that errors can name missing tensors) only while it stays within twice what the
+/// input holds. `holder` and `verb` name the input in the message ("the file holds", "the inputs hold").
+public func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holder: String, verb: String = "holds")
+    -> String? {
+    let required = requiredTensorCount(config)
+    guard required > 2 * held else { return nil }
+    return "the config (\(config.visionLayers) + \(config.textLayers) + \(config.fsLayers) + \(config.vrLayers) layers) "
+        + "needs \(required) tensors; \(holder) \(verb) \(held)"
+}
+
 /// Every SPEC 10 tensor for `config`, required ones first in the SPEC's order, then the heads.
 ///
 /// - Parameter answerCount: A, the number of answers (rows of `heads.qa.fc2.weight`).

@@ -50,9 +50,7 @@ public struct ConvertArguments: Equatable {
             case "-o", "--output": output = try value(a)
             case "--type": options.type = try value(a)
             case "--keep-f32":
-                let v = try value(a)
-                options.int8KeepF32 = v == "none" ? [] : v == "fast" ? Int8Policy.fastKeepF32
-                    : v.split(separator: ",").map { String($0) }
+                options.int8KeepF32 = Int8Policy.keepF32(argument: try value(a))
             case "--config": options.configPath = try value(a)
             case "--answers": options.answersPath = try value(a)
             case "--bpe": options.bpePath = try value(a)

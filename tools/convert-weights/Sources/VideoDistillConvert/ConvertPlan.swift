@@ -37,12 +37,9 @@ struct ConvertPlan {
             let d = NameMapping.destination(of: s.info.name)
             byTarget[d.target, default: []].append((d, s))
         }
-        // Before the table is built: its size follows the config's layer counts (metadata or --config). It is
-        // built (to name what is missing) only while it stays within twice the tensors the inputs hold.
-        let required = requiredTensorCount(config)
-        guard required <= 2 * byTarget.count else {
-            throw ConvertError("the config (\(config.visionLayers) + \(config.textLayers) + \(config.fsLayers) + "
-                               + "\(config.vrLayers) layers) needs \(required) tensors; the inputs hold \(byTarget.count)")
+        // Before the table is built: its size follows the config's layer counts (metadata or --config).
+        if let refusal = tableSizeRefusal(config, tensorsHeld: byTarget.count, holder: "the inputs", verb: "hold") {
+            throw ConvertError(refusal)
         }
         let expected = expectedTensors(config, answerCount: answers.count)
         let known = Set(expected.map(\.name))

@@ -26,6 +26,11 @@ public struct Int8Policy: Equatable, Sendable {
     /// "--keep-f32 fast": the default with the ViT blocks int8 as well.
     public static let fastKeepF32 = defaultKeepF32.filter { $0 != "vision.blocks" }
 
+    /// The groups a `--keep-f32` argument names: "none", "fast" or comma-separated groups (checked by `init`).
+    public static func keepF32(argument v: String) -> [String] {
+        v == "none" ? [] : v == "fast" ? fastKeepF32 : v.split(separator: ",").map(String.init)
+    }
+
     public init(keepF32: [String] = Int8Policy.defaultKeepF32) throws {
         let unknown = keepF32.filter { !int8Groups.contains($0) }
         guard unknown.isEmpty else {
