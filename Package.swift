@@ -61,9 +61,15 @@ let package = Package(
 
         // zlib: the converter reads the gzipped BPE vocabulary; `videodistill explain` writes PNG with it.
         .systemLibrary(name: "CZlib", path: "tools/convert-weights/Sources/CZlib"),
+        // CLIP's BPE vocabulary (.gz) built into the converter, so an installed copy needs no checkout.
+        .target(
+            name: "_CLIPVocabulary",
+            path: "tools/convert-weights/Sources/_CLIPVocabulary",
+            exclude: ["bpe_simple_vocab_16e6.txt.gz", "LICENSE-CLIP-BPE.txt"]
+        ),
         .target(
             name: "VideoDistillConvert",
-            dependencies: ["VideoDistill", "_ONNXReader", "CZlib"],
+            dependencies: ["VideoDistill", "_ONNXReader", "CZlib", "_CLIPVocabulary"],
             path: "tools/convert-weights/Sources/VideoDistillConvert"
         ),
         .executableTarget(

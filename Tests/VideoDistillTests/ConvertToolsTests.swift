@@ -15,14 +15,21 @@ import Testing
     }
 
     @Test func vocabularyMergesAreCLIPs() throws {
+        // The built-in copy is the repository's file byte for byte, and --bpe reads the same merges from it.
+        let file = try readWholeFile(TokenizerFixture.vocabularyPath.path)
+        #expect(BPEMergesFile.embedded == file && SHA256.hex(file) == BPEMergesFile.sha256)
         // First and last merge as `zcat bpe_simple_vocab_16e6.txt.gz | sed -n '2p;48895p'` prints them.
-        let merges = try BPEMergesFile.merges(path: BPEMergesFile.defaultPath, count: 48894)
+        let merges = try BPEMergesFile.embeddedMerges(count: 48894)
         #expect(merges.count == 48894 && merges.first == "i n" && merges.last == "jeky ll</w>")
-        expectConvertError("fewer than 300000") { _ = try BPEMergesFile.merges(path: BPEMergesFile.defaultPath, count: 300_000) }
+        #expect(try BPEMergesFile.merges(path: TokenizerFixture.vocabularyPath.path, count: 48894) == merges)
+        expectConvertError("fewer than 300000") { _ = try BPEMergesFile.embeddedMerges(count: 300_000) }
+        expectConvertError("not CLIP's") {
+            _ = try BPEMergesFile.merges(gzip: Array(file.dropLast()), source: "cut.gz", count: 10)
+        }
     }
 
     @Test func gunzipRefusesDamagedData() throws {
-        let gz = try readWholeFile(BPEMergesFile.defaultPath)
+        let gz = BPEMergesFile.embedded
         #expect(try gunzip(gz).count == 3_194_984)  // `zcat ... | wc -c`
         expectConvertError("damaged or truncated") { _ = try gunzip(Array(gz.prefix(gz.count / 2))) }
         expectConvertError("damaged or truncated") { _ = try gunzip(Array("plain text".utf8)) }

@@ -30,8 +30,7 @@ import Testing
 
     /// TinyModel's metadata with CLIP's real merges, so that a model (and its tokenizer) builds from it.
     static let metadata: [(key: String, value: GGUFValue)] = {
-        let merges = try! BPEMergesFile.merges(path: BPEMergesFile.defaultPath,
-                                               count: ModelFile.mergeCount(vocabSize: TinyModel.config.vocabSize))
+        let merges = try! BPEMergesFile.embeddedMerges(count: ModelFile.mergeCount(vocabSize: TinyModel.config.vocabSize))
         return ModelFile.metadata(config: TinyModel.config, answers: TinyModel.answers, merges: merges,
                                   bpeSHA256: BPEMergesFile.sha256, name: "tiny int8")
     }()

@@ -38,8 +38,7 @@ import Testing
     @Test func tokenizerInputs() throws {
         let inputs = fuzzRegressions("tokenizer")
         guard !inputs.isEmpty else { return }
-        let tokenizer = try CLIPTokenizer(merges: BPEMergesFile.merges(path: BPEMergesFile.defaultPath,
-                                                                        count: CLIPTokenizer.mergeCount))
+        let tokenizer = try CLIPTokenizer(merges: BPEMergesFile.embeddedMerges(count: CLIPTokenizer.mergeCount))
         for (name, bytes) in inputs {
             let context = Int((bytes.first ?? 0) % 80) + 1, text = Array(bytes.dropFirst())
             do {

@@ -1,8 +1,8 @@
 import Foundation
 @testable import VideoDistill
 
-/// The tokenizer's test inputs, loaded once: CLIP's merges from the shipped vocabulary
-/// (`tools/reference/vdref/bpe_simple_vocab_16e6.txt.gz`, decompressed with `gzip -dc`) and the corpus
+/// The tokenizer's test inputs, loaded once: CLIP's merges from the shipped vocabulary (`vocabularyPath`,
+/// decompressed with `gzip -dc`) and the corpus
 /// `Tests/Fixtures/tokenizer/corpus.json` that `tools/reference/make_token_corpus.py` writes from vdref.
 struct TokenizerFixture: Sendable {
     struct Row: Decodable, Sendable {
@@ -18,6 +18,10 @@ struct TokenizerFixture: Sendable {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The .gz that `_CLIPVocabulary` builds into the converter.
+    static let vocabularyPath = repository
+        .appendingPathComponent("tools/convert-weights/Sources/_CLIPVocabulary/bpe_simple_vocab_16e6.txt.gz")
+
     /// Loaded on first use; a failure is kept and rethrown by every test that needs the fixture.
     static let shared: Result<TokenizerFixture, Error> = Result { try TokenizerFixture() }
 
@@ -32,7 +36,7 @@ struct TokenizerFixture: Sendable {
 
     /// File lines 1...48894 of the vocabulary (line 0 is the version header), as CLIP reads them.
     static func readMerges() throws -> [String] {
-        let gz = repository.appendingPathComponent("tools/reference/vdref/bpe_simple_vocab_16e6.txt.gz")
+        let gz = vocabularyPath
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["gzip", "-dc", gz.path]

@@ -8,8 +8,7 @@ import VideoDistillConvert
 enum RandomModel {
     static func write(config c: ModelConfig, answerCount: Int, to path: String, int8 policy: Int8Policy? = nil) throws {
         let answers = (0..<answerCount).map { "answer \($0)" }
-        let merges = try BPEMergesFile.merges(path: BPEMergesFile.defaultPath,
-                                              count: ModelFile.mergeCount(vocabSize: c.vocabSize))
+        let merges = try BPEMergesFile.embeddedMerges(count: ModelFile.mergeCount(vocabSize: c.vocabSize))
         let metadata = ModelFile.metadata(config: c, answers: answers, merges: merges,
                                           bpeSHA256: BPEMergesFile.sha256, name: "vd-bench random",
                                           weightType: policy == nil ? "f32" : ModelFileKeys.int8WeightType)

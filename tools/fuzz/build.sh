@@ -24,14 +24,17 @@ copt=(-O2 -g "${csan[@]}")
 sopt=(-O -g -sanitize=fuzzer,address -enable-testing -parse-as-library -swift-version 5)
 
 # Module maps for the C targets, as SwiftPM would make them.
-mkdir -p "$out/maps/_VDKernels" "$out/maps/CVideoDistillAPI" "$out/maps/_ONNXReader"
+mkdir -p "$out/maps/_VDKernels" "$out/maps/CVideoDistillAPI" "$out/maps/_ONNXReader" "$out/maps/_CLIPVocabulary"
 printf 'module _VDKernels {\n    umbrella "%s"\n    export *\n}\n' "$root/Sources/_VDKernels/include" \
     > "$out/maps/_VDKernels/module.modulemap"
 printf 'module CVideoDistillAPI {\n    header "%s"\n    export *\n}\n' \
     "$root/Sources/CVideoDistillAPI/include/CVideoDistillAPI.h" > "$out/maps/CVideoDistillAPI/module.modulemap"
 printf 'module _ONNXReader {\n    header "%s"\n    export *\n}\n' \
     "$root/Sources/_ONNXReader/include/onnx_reader.h" > "$out/maps/_ONNXReader/module.modulemap"
-incs=(-I "$out/maps/_VDKernels" -I "$out/maps/CVideoDistillAPI" -I "$out/maps/_ONNXReader"
+vocab="$root/tools/convert-weights/Sources/_CLIPVocabulary"
+printf 'module _CLIPVocabulary {\n    header "%s"\n    export *\n}\n' "$vocab/include/clip_vocabulary.h" \
+    > "$out/maps/_CLIPVocabulary/module.modulemap"
+incs=(-I "$out/maps/_VDKernels" -I "$out/maps/CVideoDistillAPI" -I "$out/maps/_ONNXReader" -I "$out/maps/_CLIPVocabulary"
       -I "$root/Sources/COpenBLAS" -I "$root/tools/convert-weights/Sources/CZlib" -I "$out/mods")
 
 echo "== C and C++ objects"
@@ -42,12 +45,14 @@ for f in "$root"/Sources/_VDKernels/*.c "$root"/Sources/CVideoDistillAPI/*.c; do
         -fvisibility=hidden -c "$f" -o "$o" &
     objs+=("$o")
 done
-onnx_objs=()
+# The converter's pieces: the ONNX reader (C++) and the built-in BPE vocabulary (C, #embed).
+convert_objs=("$out/obj/clip_vocabulary.o")
+"$CC" -std=c11 "${copt[@]}" -I "$vocab/include" -c "$vocab/clip_vocabulary.c" -o "$out/obj/clip_vocabulary.o" &
 for f in "$root"/Sources/_ONNXReader/*.cpp; do
     o="$out/obj/onnx_$(basename "${f%.cpp}").o"
     "$CXX" -std=c++17 "${copt[@]}" -DONNX_ML=1 -DONNX_NAMESPACE=onnx -I "$root/Sources/_ONNXReader/include" \
         -c "$f" -o "$o" &
-    onnx_objs+=("$o")
+    convert_objs+=("$o")
 done
 wait
 
@@ -77,7 +82,7 @@ for t in "${targets[@]}"; do
         onnx)
             swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" \
                 "$root/tools/fuzz/targets/FuzzONNX.swift" "$out/obj/VideoDistillConvert.o" "$out/obj/VideoDistill.o" \
-                "${objs[@]}" "${onnx_objs[@]}" -lonnx_proto -lprotobuf -lz "${libs[@]}" -o "$out/fuzz-onnx"
+                "${objs[@]}" "${convert_objs[@]}" -lonnx_proto -lprotobuf -lz "${libs[@]}" -o "$out/fuzz-onnx"
             ;;
         gguf|modelfile|tokenizer)
             name="$(tr '[:lower:]' '[:upper:]' <<<"${t:0:1}")${t:1}"

@@ -8,7 +8,7 @@ activations, weights packed once, int32 output). Each round times every shape on
 --reps calls after a warm-up); the table shows the median over rounds (and the best round of each side,
 which shows what it reaches when it has the cores to itself). 1 MAC = 2 ops.
 
-Run with the OpenBLAS variables unset (/work/shared/MACHINE.md):
+Run with the OpenBLAS variables unset (../shared/MACHINE.md from the repository root):
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/int8/compare_ort.py
 """
 import argparse

@@ -30,7 +30,7 @@ public struct ConvertArguments: Equatable {
                              trained ShapesQA model; tools/reference/int8_eval.py)
           --config FILE      config JSON instead of the inputs' videodistill.config metadata
           --answers FILE     answers JSON array instead of the inputs' videodistill.answers metadata
-          --bpe FILE         CLIP's bpe_simple_vocab_16e6.txt.gz (default: the copy in tools/reference/vdref;
+          --bpe FILE         CLIP's bpe_simple_vocab_16e6.txt.gz (default: the copy built into this program;
                              its SHA-256 must match)
           --name NAME        general.name (default: the output's file name)
         """

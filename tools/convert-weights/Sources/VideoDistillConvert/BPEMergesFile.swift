@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import _CLIPVocabulary
 
 /// CLIP's BPE vocabulary file, `bpe_simple_vocab_16e6.txt.gz`, checked and cut down to its merges.
 public enum BPEMergesFile {
@@ -8,18 +9,26 @@ public enum BPEMergesFile {
     /// `BPE_SHA256` in tools/reference/vdref/tokenizer.py.
     public static let sha256 = "924691ac288e54409236115652ad4aa250f48203de50a9e4722a6ecd48d6804a"
 
-    /// The file shipped in this repository, found from this source file's location.
-    public static var defaultPath: String {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        // .../tools/convert-weights/Sources/VideoDistillConvert/BPEVocabulary.swift -> .../tools
-        parts.removeLast(4)
-        return (parts + ["reference", "vdref", "bpe_simple_vocab_16e6.txt.gz"]).joined(separator: "/")
+    /// The .gz built into this binary (`_CLIPVocabulary`): what convert-weights uses without --bpe, wherever it runs.
+    public static var embedded: [UInt8] {
+        var size = 0
+        guard let start = vd_clip_bpe_vocabulary_gz(&size) else { return [] }
+        return Array(UnsafeBufferPointer(start: start, count: size))
     }
 
-    /// Reads the .gz at `path`, checks its SHA-256, and returns the `count` merges: lines 1...count of the
-    /// decompressed text (line 0 is a version header), each "a b".
+    /// The `count` merges of the built-in vocabulary (`merges(gzip:source:count:)`).
+    public static func embeddedMerges(count: Int) throws -> [String] {
+        try merges(gzip: embedded, source: "the built-in CLIP vocabulary", count: count)
+    }
+
+    /// Reads the .gz at `path` and returns its `count` merges (`merges(gzip:source:count:)`).
     public static func merges(path: String, count: Int) throws -> [String] {
-        let gz = try readWholeFile(path)
+        try merges(gzip: readWholeFile(path), source: path, count: count)
+    }
+
+    /// Checks the SHA-256 of a .gz (from `source`, named in errors) and returns the `count` merges: lines
+    /// 1...count of the decompressed text (line 0 is a version header), each "a b".
+    public static func merges(gzip gz: [UInt8], source path: String, count: Int) throws -> [String] {
         let digest = SHA256.hex(gz)
         guard digest == sha256 else {
             throw ConvertError("\(path) has SHA-256 \(digest), not CLIP's \(sha256)")

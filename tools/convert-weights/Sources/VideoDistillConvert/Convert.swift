@@ -72,13 +72,9 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
     let (config, unknownKeys) = try ConvertMetadata.config(path: options.configPath, inputs: files)
     let answers = try ConvertMetadata.answers(path: options.answersPath, inputs: files)
     let plan = try ConvertPlan(inputs: files, config: config, answers: answers)
-    let bpePath = options.bpePath ?? BPEMergesFile.defaultPath
-    let merges: [String]
-    do {
-        merges = try BPEMergesFile.merges(path: bpePath, count: ModelFile.mergeCount(vocabSize: config.vocabSize))
-    } catch let e as ConvertError where options.bpePath == nil {
-        throw ConvertError(e.message + " (pass --bpe FILE with CLIP's bpe_simple_vocab_16e6.txt.gz)")
-    }
+    let mergeCount = ModelFile.mergeCount(vocabSize: config.vocabSize)
+    let merges = try options.bpePath.map { try BPEMergesFile.merges(path: $0, count: mergeCount) }
+        ?? BPEMergesFile.embeddedMerges(count: mergeCount)
 
     let name = options.name ?? defaultName(output)
     let metadata = ModelFile.metadata(config: config, answers: answers, merges: merges,
