@@ -31,6 +31,14 @@ def fixture(request):
     return Fixture(request.param)
 
 
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch for the tests that need it, imported when such a test runs, never while the suite is collected
+    (test_collection.py checks that); without torch those tests skip with this message."""
+    return pytest.importorskip("torch", reason="torch is not installed: this torch-oracle test is skipped "
+                                               "(VD_TORCH=1 bash tools/test-all.sh runs it)")
+
+
 def tolerance(ref):
     """SPEC 8 fp32: 1e-4 * max(1, max |reference|)."""
     return 1e-4 * max(1.0, float(np.abs(ref).max()) if ref.size else 1.0)

@@ -2,11 +2,11 @@
 
 eval: a JSON Lines file of the fixture questions whose answers are ONNX Runtime's top-1 (so the learned
 column must score 100% on them), plus an answer the model cannot give, and the same frames in three files
-(relative, nested and absolute paths). The uniform and blind columns are checked question by question against
-the PyTorch reference (the fixture's weights rebuilt from its seed, checked against ONNX Runtime first):
-uniform = SPEC 6-7 on the slots (2k+1)N div 2K of ONNX Runtime's tokens, blind = the whole model on one
-mid-grey (128) frame through the float64 frame pipeline. Accuracies and the majority baseline are recounted
-here from the data.
+(relative, nested and absolute paths). The blind column is checked question by question against ONNX Runtime
+(the fixture's two graphs on one mid-grey (128) frame through the float64 frame pipeline), the uniform column
+against the PyTorch reference (the fixture's weights rebuilt from its seed, checked against ONNX Runtime first;
+SPEC 6-7 on the slots (2k+1)N div 2K of ONNX Runtime's tokens), skipped without torch: ONNX Runtime's graph
+cannot be given a selection. Accuracies and the majority baseline are recounted here from the data.
 
 explain: the PNG is decoded here (zlib + struct, all five PNG filters), its size is the reported one, grid
 tiles hold the fixture's resized frames (float64 pipeline, rounded), the selected ones (ONNX Runtime's
@@ -21,13 +21,12 @@ import struct
 import zlib
 
 import numpy as np
+import onnxruntime as ort
 import pytest
-import torch
 
 from conftest import FIXTURE_NAMES, Fixture, tolerance
 from test_cli import UINT8_PATH_FACTOR, built, encode, run
 from vdref.frames import preprocess_f64
-from vdref.model import VideoDistill, init_random
 
 EXIT = {"ok": 0, "other": 1, "usage": 2, "missing": 3, "undecodable": 4, "bad_model": 5, "bad_question": 6}
 OUTLINE, BACKGROUND = (255, 210, 0), (24, 24, 24)
@@ -70,30 +69,41 @@ class Case:
         self.rows.append(dict(video="sub/../video.mkv", question=self.questions[0], answer="not an answer", category="beta"))
         self.data = tmp / "test.jsonl"
         self.data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in self.rows) + "\n\n", encoding="utf-8")
-        self.reference()
+        N, K = self.cfg["num_frames"], self.cfg["num_selected"]
+        self.uniform_selection = [(2 * k + 1) * N // (2 * K) for k in range(K)]
+        self.blind_logits = self.onnx_blind()
 
-    def reference(self):
-        """PyTorch: the fixture's model rebuilt from its seed; uniform and blind QA logits per question."""
-        cfg, fx = self.cfg, self.fx
+    def onnx_blind(self):
+        """ONNX Runtime: the fixture's graphs on one mid-grey frame; QA logits per question."""
+        S = self.cfg["image_size"]
+        _, grey = preprocess_f64(np.full((1, S, S, 3), 128, np.uint8), self.cfg)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        frames, answerer = (ort.InferenceSession(self.fx.path(f), opts, providers=["CPUExecutionProvider"])
+                            for f in ("frame_encoder.onnx", "answerer.onnx"))
+        tokens = frames.run(["tokens"], {"pixels": grey.astype(np.float32)})[0]
+        return np.stack([answerer.run(["qa_logits"], {"tokens": tokens, "token_ids": ids[None]})[0].reshape(-1)
+                         for ids in self.fx.npy("token_ids")])
+
+    def torch_uniform(self):
+        """PyTorch: the fixture's model rebuilt from its seed; QA logits per question on the uniform slots."""
+        import torch
+        from vdref.model import VideoDistill, init_random
+        fx = self.fx
         seed = fx.json("seed")["seed"]
         torch.manual_seed(seed)
-        model = init_random(VideoDistill(cfg, self.answers).eval(), seed)
+        model = init_random(VideoDistill(self.cfg, self.answers).eval(), seed)
         tokens = torch.from_numpy(fx.npy("tokens"))
         ids = torch.from_numpy(fx.npy("token_ids"))
-        Q, N, K, S = len(ids), cfg["num_frames"], cfg["num_selected"], cfg["image_size"]
+        Q = len(ids)
         with torch.no_grad():
             t = model.encode_text(ids)
             learned = model.answer(tokens.expand(Q, *tokens.shape), t)["qa_logits"].numpy()
             ref = fx.npy("qa_logits")
             assert np.abs(learned - ref).max() <= tolerance(ref), "the rebuilt reference is not the fixture's model"
-            uniform = [(2 * k + 1) * N // (2 * K) for k in range(K)]
-            chosen = tokens[uniform, 1:][None].expand(Q, -1, -1, -1)
+            chosen = tokens[self.uniform_selection, 1:][None].expand(Q, -1, -1, -1)
             v_star, _ = model.vr(model.input_proj(chosen), t)
-            self.uniform_logits = model.heads.qa(v_star).numpy()
-            _, grey = preprocess_f64(np.full((1, S, S, 3), 128, np.uint8), cfg)
-            grey_tokens = model.encode_frames(torch.from_numpy(grey.astype(np.float32)))
-            self.blind_logits = model.answer(grey_tokens.expand(Q, *grey_tokens.shape), t)["qa_logits"].numpy()
-        self.uniform_selection = uniform
+            return model.heads.qa(v_star).numpy()
 
 
 @pytest.fixture(scope="module", params=FIXTURE_NAMES)
@@ -106,24 +116,39 @@ def softmax(x):
     return e / e.sum()
 
 
-def test_eval_columns_match_the_oracles(cli, case):
+@pytest.fixture(scope="module")
+def baselines(cli, case):
+    """`eval --baselines --json` on the case, run once for the tests below."""
     r = run(cli, "eval", "--model", case.model, "--data", case.data, "--baselines", "--json", "--threads", 2)
     assert r.returncode == 0, r.stderr.decode(errors="replace")
-    out = json.loads(r.stdout)
+    return json.loads(r.stdout)
+
+
+def check_column(out, case, column, logits):
+    """Each question's prediction and probability in `column` against oracle logits [Q, A]."""
+    for q, got in enumerate(out["questions"]):
+        ref = q if q < len(case.questions) else 0   # the extra line asks question 0
+        assert got["predicted"][column] == case.answers[int(np.argmax(logits[ref]))], (case.fx.name, q, column)
+        p = softmax(logits[ref].astype(np.float64)).max()
+        assert abs(got["probability"][column] - p) <= UINT8_PATH_FACTOR * 1e-4, (case.fx.name, q, column)
+
+
+def test_eval_uniform_column_matches_torch(torch, baselines, case):
+    check_column(baselines, case, "uniform", case.torch_uniform())
+
+
+def test_eval_columns_match_the_oracles(baselines, case):
+    out = baselines
     assert out["columns"] == ["videodistill", "uniform", "blind", "majority"]
     assert out["question_count"] == len(case.rows) and out["video_count"] == 3
     assert out["uniform_selection"] == case.uniform_selection
-    qa = case.fx.npy("qa_logits")
+    check_column(out, case, "videodistill", case.fx.npy("qa_logits"))
+    check_column(out, case, "blind", case.blind_logits)
     for q, got in enumerate(out["questions"]):
         row = case.rows[q]
         assert (got["line"], got["video"], got["question"], got["category"], got["answer"]) == \
                (q + 1, row["video"], row["question"], row["category"], row["answer"])
-        ref = q if q < len(case.questions) else 0   # the extra line asks question 0
-        for column, logits in (("videodistill", qa[ref]), ("uniform", case.uniform_logits[ref]),
-                               ("blind", case.blind_logits[ref])):
-            assert got["predicted"][column] == case.answers[int(np.argmax(logits))], (case.fx.name, q, column)
-            p = softmax(logits.astype(np.float64)).max()
-            assert abs(got["probability"][column] - p) <= UINT8_PATH_FACTOR * 1e-4, (case.fx.name, q, column)
+        for column in ("videodistill", "uniform", "blind"):
             assert got["correct"][column] == (got["predicted"][column] == row["answer"])
 
     # Recount: per category and overall, with the majority baseline from the data.

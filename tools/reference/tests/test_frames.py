@@ -27,10 +27,6 @@ MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
 
 
-def torch_or_skip():
-    return pytest.importorskip("torch", reason="torch is not installed: the torch oracle tests are skipped")
-
-
 def config(R, S, N):
     return dict(resize_short=R, image_size=S, num_frames=N, mean=MEAN, std=STD)
 
@@ -102,8 +98,7 @@ SIZES = [
 
 
 @pytest.mark.parametrize("H,W,R,S", SIZES)
-def test_resize_crop_matches_torch(H, W, R, S):
-    torch = torch_or_skip()
+def test_resize_crop_matches_torch(torch, H, W, R, S):
     frame = random_video(1, H, W, seed=H * 1000 + W)[0]
     got = resize_crop_f64(frame, R, S)
     assert got.shape == (3, S, S)
@@ -117,8 +112,7 @@ def test_resize_crop_matches_torch(H, W, R, S):
 
 # Output width 1 with a resampled height: torch copies the first row, the formula wins (SPEC 1.1).
 @pytest.mark.parametrize("H,W,h,w", [(9, 2, 4, 1), (5, 7, 3, 1), (7, 1, 3, 1), (30, 3, 10, 1), (3, 5, 9, 1)])
-def test_output_width_one_follows_formula(H, W, h, w):
-    torch = torch_or_skip()
+def test_output_width_one_follows_formula(torch, H, W, h, w):
     interp = torch.nn.functional.interpolate
     x = torch.from_numpy(np.random.default_rng(H + W).integers(0, 256, (H, W))).double()[None, None]
     formula = axis_weights(H, h) @ x[0, 0].numpy() @ axis_weights(W, w).T
@@ -138,8 +132,7 @@ def test_pipeline_width_one_crop_uses_formula():
 
 
 @pytest.mark.parametrize("F,H,W,R,S,N", [(9, 45, 37, 36, 32, 6), (5, 27, 50, 35, 30, 8), (4, 64, 48, 40, 40, 4)])
-def test_preprocess_matches_torch(F, H, W, R, S, N):
-    torch_or_skip()
+def test_preprocess_matches_torch(torch, F, H, W, R, S, N):
     from vdref.frames import preprocess_torch
     video = random_video(F, H, W, seed=F)
     cfg = config(R, S, N)

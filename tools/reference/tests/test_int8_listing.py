@@ -12,7 +12,7 @@ import pytest
 
 from conftest import Fixture  # noqa: F401  (fixture comes from conftest)
 from test_gguf_listing import initializers, inputs_of, run
-from vdref import int8
+from vdref import int8_policy
 from vdref.spec_names import spec_tensors
 
 gguf = pytest.importorskip("gguf")
@@ -43,7 +43,7 @@ def test_int8_tensors_listed_and_exact(fixture, tmp_path, keep):
     r = convert_int8(fixture, tmp_path / "model.gguf", keep)
     assert r.get_field("videodistill.weight_type").contents() == "int8"
     spec = spec_tensors(cfg, len(answers))
-    quantized = set(int8.int8_names(cfg, len(answers), keep))
+    quantized = set(int8_policy.int8_names(cfg, len(answers), keep))
     assert quantized and quantized <= set(spec)
     expected_names = set(spec) | {n + ".scale" for n in quantized}
     assert sorted(t.name for t in r.tensors) == sorted(expected_names)
@@ -71,21 +71,21 @@ def test_int8_tensors_listed_and_exact(fixture, tmp_path, keep):
 
 
 def test_default_policy_matches_the_evaluated_one(fixture, tmp_path):
-    """The converter's default keep-set is vdref.int8.DEFAULT_KEEP_F32 (what int8_eval.py measures)."""
+    """The converter's default keep-set is vdref.int8_policy.DEFAULT_KEEP_F32 (what int8_eval.py measures)."""
     cfg, answers = fixture.json("config"), fixture.json("answers")
     r = convert_int8(fixture, tmp_path / "model.gguf")
     got = {t.name for t in r.tensors if t.tensor_type == gguf.GGMLQuantizationType.I8}
-    assert got == set(int8.int8_names(cfg, len(answers)))
+    assert got == set(int8_policy.int8_names(cfg, len(answers)))
     assert not any(n.startswith("clip.visual.transformer") for n in got)   # the ViT stays fp32 by default
 
 
 def test_fast_policy_adds_the_vit_blocks(fixture, tmp_path):
-    """--keep-f32 fast is vdref.int8.FAST_KEEP_F32: the default plus every ViT block's Linears in int8."""
+    """--keep-f32 fast is vdref.int8_policy.FAST_KEEP_F32: the default plus every ViT block's Linears in int8."""
     cfg, answers = fixture.json("config"), fixture.json("answers")
     r = convert_int8(fixture, tmp_path / "model.gguf", keep="fast")
     got = {t.name for t in r.tensors if t.tensor_type == gguf.GGMLQuantizationType.I8}
-    assert got == set(int8.int8_names(cfg, len(answers), keep_f32=int8.FAST_KEEP_F32))
-    default = set(int8.int8_names(cfg, len(answers)))
+    assert got == set(int8_policy.int8_names(cfg, len(answers), keep_f32=int8_policy.FAST_KEEP_F32))
+    default = set(int8_policy.int8_names(cfg, len(answers)))
     assert default < got and all(n.startswith("clip.visual.transformer") for n in got - default)
 
 

@@ -7,8 +7,11 @@ products; they differ only by fp32 rounding (the dequantization's order of opera
 sums), which can move a rounding decision of a later per-token quantization by one step, and on these tiny widths
 one step of one element moves the outputs visibly. The simulation has the same ambiguity with itself: run in
 float64 instead of float32 it moves by as much. So the check is: the runtime is no further from the float64
-simulation than twice the float32 simulation is (plus 1e-4), the same selected frames and top-1 answer as one of
-the two, and further from fp32 than that (int8 really ran). Skipped without a built converter or library.
+simulation than twice the float32 simulation is (plus 1e-4) or 5% of what int8 moved the output (a rounding step
+of its own), the same selected frames and top-1 answer as one of the two, and further from fp32 than that (int8
+really ran). Without torch, the part that needs no simulation
+still runs: the runtime's int8 outputs against ONNX Runtime's fp32 ones in the fixture (SPEC 8's int8 rules, fp32
+where the policy keeps fp32). Skipped without a built converter or library.
 """
 
 import copy
@@ -18,35 +21,61 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import Fixture  # noqa: F401  (fixture comes from conftest)
+from conftest import Fixture, tolerance  # noqa: F401  (fixture comes from conftest)
 from test_gguf_listing import REPO, inputs_of, run as run_converter
 
 sys.path.insert(0, os.path.join(REPO, "tools", "python"))
 sys.path.insert(0, os.path.join(REPO, "tools", "reference"))
-import int8_eval  # noqa: E402
-from vdref import int8  # noqa: E402
+import int8_gate  # noqa: E402
+from vdref import int8_policy  # noqa: E402
+
+POLICIES = [None, int8_policy.FAST_KEEP_F32, []]
+POLICY_IDS = ["default-policy", "fast", "all-int8"]
 
 
-def runtime_model(path):
+def convert_int8(fixture, out, keep):
     try:
-        import videodistill
-        return videodistill.Model(path, threads=1)
+        import videodistill  # noqa: F401
     except OSError as e:
         pytest.skip(f"libvideodistill.so is not built: {e}")
-
-
-@pytest.mark.parametrize("keep", [None, int8.FAST_KEEP_F32, []], ids=["default-policy", "fast", "all-int8"])
-def test_runtime_int8_is_the_simulated_scheme(fixture, tmp_path, keep):
-    out = tmp_path / "model.gguf"
     args = inputs_of(fixture) + ["-o", str(out), "--type", "int8"]
     if keep is not None:
-        args += ["--keep-f32", "fast" if keep == int8.FAST_KEEP_F32 else ",".join(keep) or "none"]
+        args += ["--keep-f32", "fast" if keep == int8_policy.FAST_KEEP_F32 else ",".join(keep) or "none"]
     r = run_converter(args)
     assert r.returncode == 0, r.stderr
+    return int8_gate.runtime_run(str(out), fixture.npy("pixels")[None], fixture.json("questions"), threads=1)
+
+
+def int8_keys(keep):
+    # The default keeps the frame encoder and the selection path fp32: int8 starts after the selection.
+    return ("v_star", "qa_logits") if keep is None else ("selection_logits", "v_star", "qa_logits")
+
+
+@pytest.mark.parametrize("keep", POLICIES, ids=POLICY_IDS)
+def test_runtime_int8_against_onnx_runtime(fixture, tmp_path, keep):
+    """No torch: the int8 file against ONNX Runtime's fp32 outputs of the fixture. SPEC 8's int8 rules hold
+    (the fixtures have no near-ties), what the policy keeps fp32 is fp32, and what it makes int8 moved."""
+    got = convert_int8(fixture, tmp_path / "model.gguf", keep)
+    ref = {key: fixture.npy(key).astype(np.float64) for key in ("selection_logits", "v_star", "qa_logits")}
+    ref["selected"] = fixture.npy("selected")
+    figures = int8_gate.gate(ref, got)
+    assert figures["passes_fixture_rules"], figures
+    for key in ("selection_logits", "v_star", "qa_logits"):
+        err = np.abs(got[key] - ref[key]).max()
+        if key in int8_keys(keep):
+            assert err > 1e-3, key   # int8 really ran
+        else:
+            assert err <= tolerance(ref[key]), key
+
+
+@pytest.mark.parametrize("keep", POLICIES, ids=POLICY_IDS)
+def test_runtime_int8_is_the_simulated_scheme(torch, fixture, tmp_path, keep):
+    import int8_eval
+    from vdref import int8
+    got = convert_int8(fixture, tmp_path / "model.gguf", keep)
     model = int8_eval.onnx_model(*inputs_of(fixture))
     pixels = fixture.npy("pixels")[None]
     ids = fixture.npy("token_ids")
-    questions = fixture.json("questions")
     ref = int8_eval.run(model, pixels, ids)
     names = int8.int8_names(model.cfg, len(model.answers), keep)
     sim32, sim64 = copy.deepcopy(model), copy.deepcopy(model).double()
@@ -54,17 +83,18 @@ def test_runtime_int8_is_the_simulated_scheme(fixture, tmp_path, keep):
     int8.quantize_model(sim64, names)
     sim32 = int8_eval.run(sim32, pixels, ids)
     sim64 = int8_eval.run(sim64, pixels.astype(np.float64), ids)
-    got = int8_eval.runtime_run(str(out), pixels, questions, threads=1)
 
     assert any((got["selected"] == s["selected"]).all() for s in (sim32, sim64))
     assert any((got["qa_logits"].argmax(1) == s["qa_logits"].argmax(1)).all() for s in (sim32, sim64))
-    # The default keeps the frame encoder and the selection path fp32: int8 starts after the selection.
-    int8_keys = ("v_star", "qa_logits") if keep is None else ("selection_logits", "v_star", "qa_logits")
     for key in ("selection_logits", "v_star", "qa_logits"):
         ambiguity = np.abs(sim32[key] - sim64[key]).max()
         to_sim = np.abs(got[key] - sim64[key]).max()
-        assert to_sim <= 2 * ambiguity + 1e-4, (key, to_sim, ambiguity)
-        if key in int8_keys:
+        # A rounding step the runtime takes and neither simulation does (seen on an AMD EPYC with AVX-512, torch
+        # 2.15: one question's v_star 5e-4 from both, which agree within 4e-5) is allowed up to 5% of what int8
+        # moved; a different scheme (scales per tensor, unquantized inputs) moves outputs by as much as int8 does.
+        int8_shift = np.abs(sim64[key] - ref[key]).max()
+        assert to_sim <= max(2 * ambiguity + 1e-4, 0.05 * int8_shift), (key, to_sim, ambiguity, int8_shift)
+        if key in int8_keys(keep):
             assert np.abs(got[key] - ref[key]).max() > max(to_sim, 1e-3), key  # int8 really ran
         else:
             assert np.abs(got[key] - ref[key]).max() <= 1e-4 * max(1.0, np.abs(ref[key]).max()), key  # fp32 there

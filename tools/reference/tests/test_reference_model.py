@@ -6,18 +6,20 @@ import subprocess
 import sys
 
 import numpy as np
+import onnx
 import pytest
 from conftest import tolerance
+from onnx import numpy_helper
 
-torch = pytest.importorskip("torch", reason="torch is not installed: reference-model tests skipped")
-onnx = pytest.importorskip("onnx")
-from onnx import numpy_helper  # noqa: E402
+from vdref.spec_names import spec_tensors
 
-from vdref.model import LAGate, VarAttention, VideoDistill, init_random  # noqa: E402
-from vdref.spec_names import spec_tensors  # noqa: E402
+# Every test here takes conftest's `torch` fixture (skips without torch); vdref.model is imported inside the tests
+# because it imports torch, and collecting the suite must not (test_collection.py).
 
 
 def load_from_onnx(fixture):
+    import torch
+    from vdref.model import VideoDistill
     cfg, answers = fixture.json("config"), fixture.json("answers")
     model = VideoDistill(cfg, answers).eval()
     state = {}
@@ -28,8 +30,9 @@ def load_from_onnx(fixture):
     return model
 
 
-def test_state_dict_is_spec_10():
+def test_state_dict_is_spec_10(torch):
     from vdref.config import PAPER
+    from vdref.model import VideoDistill
     cfg = dict(PAPER, vision_layers=1, text_layers=1, fs_layers=2, vr_layers=1)
     with torch.device("meta"):
         model = VideoDistill(cfg, ["a"] * 3)
@@ -37,7 +40,7 @@ def test_state_dict_is_spec_10():
     assert got == spec_tensors(cfg, 3)
 
 
-def test_torch_matches_onnx_runtime(fixture):
+def test_torch_matches_onnx_runtime(torch, fixture):
     model = load_from_onnx(fixture)
     with torch.no_grad():
         tokens = model.encode_frames(torch.from_numpy(fixture.npy("pixels"))).numpy()
@@ -61,6 +64,7 @@ def test_torch_matches_onnx_runtime(fixture):
 
 def naive_var_attention(x, module, K, P, mode):
     """SPEC 6 by the letter, one query at a time in float64."""
+    import torch
     x = x.double()[0]
     T, D = x.shape
     H, d = module.H, D // module.H
@@ -87,7 +91,8 @@ def naive_var_attention(x, module, K, P, mode):
 
 
 @pytest.mark.parametrize("mode", ["space", "time"])
-def test_var_attention_against_naive_loops(mode):
+def test_var_attention_against_naive_loops(torch, mode):
+    from vdref.model import VarAttention
     torch.manual_seed(0)
     K, P, D, H = 3, 5, 12, 3
     module = VarAttention(D, H, mode)
@@ -98,7 +103,8 @@ def test_var_attention_against_naive_loops(mode):
     assert (got - ref).abs().max() < 1e-5
 
 
-def test_la_gate_against_naive_loops():
+def test_la_gate_against_naive_loops(torch):
+    from vdref.model import LAGate
     torch.manual_seed(1)
     D, Dt, H, m = 12, 7, 4, 5
     gate = LAGate(D, Dt, H)
@@ -124,7 +130,7 @@ def test_la_gate_against_naive_loops():
     assert (out[0].double() - ref_out).abs().max() < 1e-5
 
 
-def test_text_encoder_uses_first_eot_and_ignores_padding(fixture):
+def test_text_encoder_uses_first_eot_and_ignores_padding(torch, fixture):
     model = load_from_onnx(fixture)
     ids = torch.from_numpy(fixture.npy("token_ids")[:1].copy())
     eot = int((ids[0] == 49407).nonzero()[0])
@@ -134,7 +140,7 @@ def test_text_encoder_uses_first_eot_and_ignores_padding(fixture):
         assert torch.equal(model.encode_text(ids), model.encode_text(changed))
 
 
-def test_gumbel_selection_is_straight_through(fixture):
+def test_gumbel_selection_is_straight_through(torch, fixture):
     model = load_from_onnx(fixture).train()
     model.gumbel_tau = 0.5
     tokens = torch.from_numpy(fixture.npy("tokens"))[None]
@@ -151,7 +157,7 @@ def test_gumbel_selection_is_straight_through(fixture):
 
 
 @pytest.mark.skipif(not os.environ.get("VD_SLOW_TESTS"), reason="set VD_SLOW_TESTS=1 (about 1 minute)")
-def test_fixture_regeneration_is_byte_identical(tmp_path, fixture):
+def test_fixture_regeneration_is_byte_identical(torch, tmp_path, fixture):
     script = os.path.join(os.path.dirname(__file__), "..", "make_fixtures.py")
     subprocess.run([sys.executable, script, str(tmp_path)], check=True, capture_output=True)
     for name in sorted(os.listdir(fixture.dir)):
