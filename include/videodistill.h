@@ -163,10 +163,16 @@ typedef struct vd_answer_params {
     int32_t top_k;            /* answers to rank, 1..A; default 5 (clamped to A) */
     const int32_t *selection; /* NULL (default): VideoDistill's learned selection (SPEC 5). Otherwise K
                                  indices into the N sampled frames, in slot order, used instead: for the
-                                 paper's ablations (e.g. evenly spaced frames), not for normal use. */
+                                 paper's ablations (e.g. vd_uniform_selection), not for normal use. */
 } vd_answer_params;
 
 vd_answer_params vd_answer_default_params(void);
+
+/* The paper's uniform baseline: K evenly spaced indices into the N sampled frames, (2k+1) N div 2K for
+ * k = 0..K-1, written to out_selection (capacity >= K entries; *out_count = K, out_count may be NULL). Pass it
+ * as vd_answer_params.selection to answer from evenly spaced frames instead of the learned selection. */
+vd_status vd_uniform_selection(const vd_model *model, int32_t *out_selection, int32_t capacity,
+                               int32_t *out_count);
 
 typedef struct vd_result vd_result;
 
@@ -177,8 +183,8 @@ vd_status vd_answer(const vd_model *model, const vd_video *video, const char *qu
 
 void vd_result_free(vd_result *result);
 
-/* Ranked answers: rank 0 is the most probable. Index into the answer list, its text and softmax probability;
- * -1 / NULL / NaN when rank is out of range. */
+/* Ranked answers: rank 0 is the most probable (highest logit; ties: the lower answer index). Index into the
+ * answer list, its text and softmax probability; -1 / NULL / NaN when rank is out of range. */
 int32_t vd_result_top_k(const vd_result *result);
 int32_t vd_result_answer_index(const vd_result *result, int32_t rank);
 const char *vd_result_answer_text(const vd_result *result, int32_t rank);
@@ -216,6 +222,11 @@ vd_status vd_match(const vd_model *model, const vd_video *video, const char *tex
 vd_status vd_choose(const vd_model *model, const vd_video *video, const char *question,
                     const char *const *candidates, int32_t n_candidates, const vd_answer_params *params,
                     float *out_scores, int32_t *out_best);
+
+/* Multiple choice over videos (SPEC 7): scores[i] is the match score (vd_match) of `text` with videos[i], all
+ * encoded by this model; *out_best is the highest (first on ties). scores may be NULL. */
+vd_status vd_choose_video(const vd_model *model, const vd_video *const *videos, int32_t n_videos, const char *text,
+                          const vd_answer_params *params, float *out_scores, int32_t *out_best);
 
 /* CL head similarity of (video, text) in [-1, 1]. */
 vd_status vd_similarity(const vd_model *model, const vd_video *video, const char *text,

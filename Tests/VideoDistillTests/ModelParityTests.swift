@@ -95,6 +95,10 @@ import Testing
         let (Q, C) = (ids.shape[0], ids.shape[1])
         let questions = try f.json("questions.json", as: [String].self)
         let candidates = try f.json("mc_candidates.json", as: [[String]].self)
+        let S = c.imageSize
+        let grey = try [UInt8](repeating: 128, count: 3 * S * S).withUnsafeBufferPointer {
+            try f.model.encode(frames: $0.baseAddress!, frameCount: 1, height: S, width: S, rowStride: 3 * S, threads: 1)
+        }
         for q in 0..<Q {
             var got: [Float] = []
             for k in 0..<C {
@@ -106,6 +110,14 @@ import Testing
             }
             let r = Array(scores[q * C ..< (q + 1) * C])
             #expect(withinSpecTolerance(got, r), "\(name) q\(q): mc scores error \(scaledError(got, r))")
+            let choice = try f.model.choose(video, question: questions[q], candidates: candidates[q], threads: 1)
+            #expect(choice.scores == got && choice.best == Choice.best(got), "\(name) q\(q): choose")
+            // Over videos: the same text against this video and the grey one; this video's score is the oracle's.
+            let text = questions[q] + " " + candidates[q][0]
+            let overVideos = try f.model.chooseVideo([grey, video, video], text: text, threads: 1)
+            #expect(overVideos.scores[1] == got[0] && overVideos.scores[2] == got[0], "\(name) q\(q): chooseVideo")
+            #expect(overVideos.scores[0] == (try f.model.matchScore(grey, text: text, threads: 1)))
+            #expect(overVideos.best == (overVideos.scores[0] > got[0] ? 0 : 1), "\(name) q\(q): first of the tie")
             let best = got.indices.max { got[$0] < got[$1] || (got[$0] == got[$1] && $0 > $1) }!
             let refBest = r.indices.max { r[$0] < r[$1] || (r[$0] == r[$1] && $0 > $1) }!
             if best != refBest { #expect(gaps[q] < 2e-4 * max(1, r.map { abs($0) }.max()!), "\(name) q\(q): winner differs") }

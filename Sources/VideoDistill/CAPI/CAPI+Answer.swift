@@ -138,15 +138,6 @@ public func vd_result_vr_gates(_ r: OpaquePointer?, _ layers: UnsafeMutablePoint
     }
 }
 
-/// SPEC 7's match score of one text: log_softmax(vtm_logits)[1].
-private func matchScore(_ m: ModelHandle, _ v: VideoHandle, ids: [Int32], threads: Int) throws -> Float {
-    let o = try m.model.answer(v.video, tokenIds: ids, threads: threads)
-    guard let vtm = o.vtmLogits, vtm.count == 2 else { throw VideoDistillError.missingHead("the model has no VTM head") }
-    let (a, b) = (Double(vtm[0]), Double(vtm[1]))
-    let top = max(a, b)
-    return Float(b - (top + Foundation.log(Foundation.exp(a - top) + Foundation.exp(b - top))))
-}
-
 @_cdecl("vd_match")
 public func vd_match(_ model: OpaquePointer?, _ video: OpaquePointer?, _ text: UnsafePointer<CChar>?,
                      _ params: UnsafePointer<vd_answer_params>?, _ out: UnsafeMutablePointer<Float>?) -> vd_status {
@@ -155,7 +146,7 @@ public func vd_match(_ model: OpaquePointer?, _ video: OpaquePointer?, _ text: U
         let (m, v) = try pair(model, video)
         try m.requireHead(.vtm)
         let threads = try threadCount((params?.pointee ?? vd_answer_default_params()).n_threads)
-        out.pointee = try matchScore(m, v, ids: m.tokenIds(text, "text"), threads: threads)
+        out.pointee = try m.model.matchScore(v.video, tokenIds: m.tokenIds(text, "text"), threads: threads)
     }
 }
 
@@ -172,25 +163,58 @@ public func vd_choose(_ model: OpaquePointer?, _ video: OpaquePointer?, _ questi
         guard let candidates else { throw CAPIError.null("candidates") }
         guard count >= 1 else { throw CAPIError.argument("n_candidates = \(count) must be >= 1") }
         let threads = try threadCount((params?.pointee ?? vd_answer_default_params()).n_threads)
-        let q = UnsafeBufferPointer(start: UnsafeRawPointer(question).assumingMemoryBound(to: UInt8.self),
-                                    count: strlen(question))
-        var winner = 0, top = -Float.infinity
-        var all = [Float]()
-        for i in 0..<Int(count) {
+        let texts = try (0..<Int(count)).map { i -> [UInt8] in
             guard let c = candidates[i] else { throw CAPIError.null("candidates[\(i)]") }
-            // SPEC 7: the text is question + " " + candidate, tokenized as one string.
-            var text = Array(q)
-            text.append(0x20)
-            text.append(contentsOf: UnsafeBufferPointer(start: UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self),
-                                                        count: strlen(c)))
-            let ids = try m.tokenizer.tokenIds(utf8: text, contextLength: m.file.config.contextLength)
-            let s = try matchScore(m, v, ids: ids, threads: threads)
-            all.append(s)
-            if s > top { top = s; winner = i }  // ties keep the first candidate
+            return cBytes(c)
         }
+        let (all, winner) = try m.model.choose(v.video, questionUTF8: cBytes(question), candidatesUTF8: texts,
+                                               threads: threads)
         if let scores { for (i, s) in all.enumerated() { scores[i] = s } }
         best.pointee = Int32(winner)
     }
+}
+
+@_cdecl("vd_choose_video")
+public func vd_choose_video(_ model: OpaquePointer?, _ videos: UnsafePointer<OpaquePointer?>?, _ count: Int32,
+                            _ text: UnsafePointer<CChar>?, _ params: UnsafePointer<vd_answer_params>?,
+                            _ scores: UnsafeMutablePointer<Float>?, _ best: UnsafeMutablePointer<Int32>?) -> vd_status {
+    capiCall("vd_choose_video") {
+        guard let best else { throw CAPIError.null("out_best") }
+        let m = try Handles.resolve(model, as: ModelHandle.self, "model")
+        try m.requireHead(.vtm)
+        guard let videos else { throw CAPIError.null("videos") }
+        guard count >= 1 else { throw CAPIError.argument("n_videos = \(count) must be >= 1") }
+        guard let text else { throw CAPIError.null("text") }
+        let threads = try threadCount((params?.pointee ?? vd_answer_default_params()).n_threads)
+        let encoded = try (0..<Int(count)).map { i -> EncodedVideo in
+            let v = try Handles.resolve(videos[i], as: VideoHandle.self, "videos[\(i)]")
+            try v.check(belongsTo: m)
+            return v.video
+        }
+        let (all, winner) = try m.model.chooseVideo(encoded, textUTF8: cBytes(text), threads: threads)
+        if let scores { for (i, s) in all.enumerated() { scores[i] = s } }
+        best.pointee = Int32(winner)
+    }
+}
+
+@_cdecl("vd_uniform_selection")
+public func vd_uniform_selection(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?, _ capacity: Int32,
+                                 _ count: UnsafeMutablePointer<Int32>?) -> vd_status {
+    capiCall("vd_uniform_selection") {
+        let m = try Handles.resolve(model, as: ModelHandle.self, "model")
+        guard let out else { throw CAPIError.null("out_selection") }
+        let selection = m.model.uniformSelection
+        guard Int(capacity) >= selection.count else {
+            throw CAPIError.argument("capacity = \(capacity) is smaller than num_selected = \(selection.count)")
+        }
+        for (k, n) in selection.enumerated() { out[k] = Int32(n) }
+        count?.pointee = Int32(selection.count)
+    }
+}
+
+/// The bytes of a NUL-terminated C string (not yet checked as UTF-8: the tokenizer does that).
+private func cBytes(_ s: UnsafePointer<CChar>) -> [UInt8] {
+    Array(UnsafeBufferPointer(start: UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self), count: strlen(s)))
 }
 
 @_cdecl("vd_similarity")

@@ -30,10 +30,9 @@ final class ResultHandle {
         self.owner = owner
         let c = owner.file.config
         let logits = o.qaLogits ?? []
-        let probabilities = softmax(logits)
-        let order = logits.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
-        topIndices = Array(order.prefix(topK))
-        topProbabilities = topIndices.map { probabilities[$0] }
+        let probabilities = Choice.probabilities(logits)
+        topIndices = Array(Choice.ranking(logits).prefix(topK))
+        topProbabilities = topIndices.map { Float(probabilities[$0]) }
         qaLogits = PinnedArray(logits)
         selectedSamples = PinnedArray(o.selected.map { Int32($0) })
         selectedFrames = PinnedArray(o.selected.map { Int32(video.sourceFrames[$0]) })
@@ -41,8 +40,8 @@ final class ResultHandle {
         var probs = [Float](repeating: 0, count: o.selectionLogits.count)
         let N = c.numFrames, K = c.numSelected
         for k in 0..<K {
-            let column = softmax((0..<N).map { o.selectionLogits[$0 * K + k] })
-            for n in 0..<N { probs[n * K + k] = column[n] }
+            let column = Choice.probabilities((0..<N).map { o.selectionLogits[$0 * K + k] })
+            for n in 0..<N { probs[n * K + k] = Float(column[n]) }
         }
         selectionProbabilities = PinnedArray(probs)
         vStar = PinnedArray(o.vStar)
@@ -50,13 +49,3 @@ final class ResultHandle {
         vrGates = PinnedArray(o.vrGates)
     }
 }
-
-/// Softmax in Double (max-subtracted), returned as Float.
-func softmax(_ x: [Float]) -> [Float] {
-    guard let m = x.max() else { return [] }
-    let e = x.map { Foundation.exp(Double($0 - m)) }
-    let s = e.reduce(0, +)
-    return e.map { Float($0 / s) }
-}
-
-import Foundation

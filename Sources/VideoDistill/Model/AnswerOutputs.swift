@@ -21,10 +21,8 @@ public struct AnswerOutputs: Sendable {
 
     /// The index of the highest QA logit (the first on ties); nil without a QA head or when a logit is NaN.
     public var topAnswer: Int? {
-        guard let l = qaLogits, !l.isEmpty, !l.contains(where: \.isNaN) else { return nil }
-        var best = 0
-        for i in 1..<l.count where l[i] > l[best] { best = i }
-        return best
+        guard let l = qaLogits, !l.contains(where: \.isNaN) else { return nil }
+        return Choice.best(l)
     }
 
     /// SPEC 7's VTM match score log_softmax(vtm_logits)[1]; nil without a VTM head.

@@ -251,6 +251,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         st = vd_match(model, video, text, &ap, &score);
         if (st == VD_OK) CHECK(score <= 0 && !isnan(score), "match score %f", score);
         else check_failure(st, "match");
+        /* The same counts over videos; with a split text, one video slot is NULL. */
+        const vd_video *videos[4] = { video, video, video, video };
+        if (split) videos[n_candidates > 1 ? 1 : 0] = NULL;
+        float vscores[4];
+        best = -1;
+        st = vd_choose_video(model, n_candidates ? videos : NULL, n_candidates, text, &ap, vscores, &best);
+        if (st == VD_OK) {
+            CHECK(n_candidates >= 1 && !split && best == 0, "choose_video best %d of identical videos", best);
+            for (int i = 0; i < n_candidates; i++) CHECK(vscores[i] == vscores[0], "choose_video scores differ");
+        } else {
+            check_failure(st, "choose_video");
+        }
+    }
+    {
+        int32_t uniform[64], count = -1, cap = (int32_t)(u8(&r) % 66) - 1;
+        st = vd_uniform_selection(model, cap >= 0 ? uniform : NULL, cap, &count);
+        if (st == VD_OK) {
+            CHECK(cap >= info.num_selected && count == info.num_selected, "uniform count %d", count);
+            for (int k = 0; k < count; k++)
+                CHECK(uniform[k] == (2 * k + 1) * info.num_frames / (2 * info.num_selected), "uniform[%d]", k);
+        } else {
+            check_failure(st, "uniform_selection");
+        }
     }
     if (info.has_cl && (qflags & 128)) {
         float sim = 0;

@@ -76,6 +76,38 @@ def test_multiple_choice_and_match(fixture):
         assert abs(model.match(video, question + " " + cands[0]) - scores[q][0]) <= 1e-4
 
 
+def test_multiple_choice_over_videos(fixture, converted):
+    vd = _vd()
+    model = vd.Model(fixture.model_path)
+    video = model.encode_pixels(fixture.npy("pixels"))
+    S = model.config["image_size"]
+    grey = model.encode_frames(np.full((1, S, S, 3), 128, np.uint8))
+    scores = fixture.npy("mc_scores")
+    for q, (question, cands) in enumerate(zip(fixture.json("questions"), fixture.json("mc_candidates"))):
+        text = question + " " + cands[0]
+        best, got = model.choose_video([grey, video, video], text)
+        assert abs(got[1] - scores[q][0]) <= 1e-4 and got[2] == got[1]   # ONNX Runtime's score of this video
+        assert got[0] == np.float32(model.match(grey, text))
+        assert best == (0 if got[0] > got[1] else 1)                       # the first of the tied pair
+    with pytest.raises(vd.InvalidArgumentError):
+        model.choose_video([], "q")
+    other = vd.Model(converted["tiny_b" if fixture.name == "tiny_a" else "tiny_a"].model_path)
+    with pytest.raises(vd.WrongModelError):
+        model.choose_video([video, other.encode_pixels(np.zeros((other.config["num_frames"], 3, other.config["image_size"],
+                                                                  other.config["image_size"]), np.float32))], "q")
+
+
+def test_uniform_selection(fixture):
+    model = _vd().Model(fixture.model_path)
+    cfg = fixture.json("config")
+    N, K = cfg["num_frames"], cfg["num_selected"]
+    uniform = [(2 * k + 1) * N // (2 * K) for k in range(K)]   # the paper's evenly spaced frames (SPEC 1's rule)
+    assert model.uniform_selection() == uniform
+    video = model.encode_pixels(fixture.npy("pixels"))
+    r = model.answer(video, fixture.json("questions")[0], selection=model.uniform_selection())
+    assert r.selected_samples.tolist() == uniform
+
+
 def test_tokenize_matches_fixture(fixture):
     model = _vd().Model(fixture.model_path)
     for q, question in enumerate(fixture.json("questions")):

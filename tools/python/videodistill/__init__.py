@@ -200,9 +200,12 @@ class Model:
             _L.vd_result_free(handle)
 
     def uniform_selection(self):
-        """K evenly spaced indices of the N sampled frames ((2k+1) N div 2K), the paper's uniform baseline."""
-        N, K = self.config["num_frames"], self.config["num_selected"]
-        return [((2 * k + 1) * N) // (2 * K) for k in range(K)]
+        """K evenly spaced indices of the N sampled frames ((2k+1) N div 2K), the paper's uniform baseline, as the
+        runtime computes it (vd_uniform_selection): pass it as `answer(..., selection=...)`."""
+        K = self.config["num_selected"]
+        out, count = (ctypes.c_int32 * K)(), ctypes.c_int32()
+        _check(_L.vd_uniform_selection(self._handle, out, K, ctypes.byref(count)))
+        return list(out[:count.value])
 
     def match(self, video, text, threads=None):
         """VTM match score log p(match) of (video, text)."""
@@ -221,6 +224,18 @@ class Model:
         _check(_L.vd_choose(self._handle, self._video(video), _text(question), arr, len(cands),
                             ctypes.byref(params), scores.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
                             ctypes.byref(best)))
+        return best.value, scores
+
+    def choose_video(self, videos, text, threads=None):
+        """Multiple choice over videos (SPEC 7): (index of the video that best matches `text`, first on ties,
+        and each video's match score)."""
+        handles = [self._video(v) for v in videos]
+        arr = (ctypes.c_void_p * max(1, len(handles)))(*handles)
+        scores = np.zeros(len(handles), dtype=np.float32)
+        best = ctypes.c_int32()
+        params = self._answer_params(threads)
+        _check(_L.vd_choose_video(self._handle, arr, len(handles), _text(text), ctypes.byref(params),
+                                  scores.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), ctypes.byref(best)))
         return best.value, scores
 
     def similarity(self, video, text, threads=None):

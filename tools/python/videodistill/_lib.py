@@ -103,6 +103,9 @@ def _declare(lib):
         "vd_match": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), pf32]),
         "vd_choose": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), i32,
                             ctypes.POINTER(AnswerParams), pf32, pi32]),
+        "vd_choose_video": (i32, [P, ctypes.POINTER(P), i32, ctypes.c_char_p, ctypes.POINTER(AnswerParams), pf32,
+                                  pi32]),
+        "vd_uniform_selection": (i32, [P, pi32, i32, pi32]),
         "vd_similarity": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), pf32]),
         "vd_tokenize": (i32, [P, ctypes.c_char_p, pi32, i32, pi32]),
     }

@@ -5,7 +5,7 @@ import VideoDistill
 public enum EvalMode: String, CaseIterable, Sendable {
     /// SPEC 5's learned frame selection (VideoDistill).
     case learned = "videodistill"
-    /// K evenly spaced sampled frames, `Selection.uniform(frames: N, slots: K)`, instead of the learned selection.
+    /// K evenly spaced sampled frames, `VideoDistillModel.uniformSelection`, instead of the learned selection.
     case uniform
     /// Every question asked of one constant video (`Evaluation.blindFrame`): what the question alone gives.
     case blind
@@ -43,9 +43,8 @@ public struct Evaluation {
         guard model.heads.contains(.qa) else {
             throw CommandFailure(.badModel, "the model has no QA head (heads.qa.*), so it cannot answer")
         }
-        let c = model.config
         (self.questions, self.modes) = (questions, modes)
-        uniformSelection = Selection.uniform(frames: c.numFrames, slots: c.numSelected)
+        uniformSelection = model.uniformSelection
 
         var groups: [String: [Int]] = [:], order: [String] = []
         for (i, q) in questions.enumerated() {
@@ -85,7 +84,7 @@ public struct Evaluation {
                     case .blind: out = try model.answer(blind!, tokenIds: tokenIds[i], threads: threads)
                     }
                     if let best = out.topAnswer, let logits = out.qaLogits {
-                        predictions[mode]![i] = Prediction(answer: model.answers[best], probability: softmax(logits)[best])
+                        predictions[mode]![i] = Prediction(answer: model.answers[best], probability: Choice.probabilities(logits)[best])
                     }
                 }
                 done += 1

@@ -60,9 +60,8 @@ public struct AnswerReport: Encodable {
         guard let logits = o.qaLogits, let best = o.topAnswer, logits.count == model.answers.count else {
             throw VideoDistillError.missingHead("the model has no QA head (heads.qa.*), so it cannot answer; try `choose`")
         }
-        let p = softmax(logits)
-        let order = logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }
-        top = order.prefix(max(1, topK)).enumerated().map {
+        let p = Choice.probabilities(logits)
+        top = Choice.ranking(logits).prefix(max(1, topK)).enumerated().map {
             Ranked(rank: $0.offset + 1, answer: model.answers[$0.element], index: $0.element, probability: p[$0.element], logit: logits[$0.element])
         }
         let K = model.config.numSelected
@@ -96,23 +95,17 @@ public struct ChoiceReport: Encodable {
     public let candidates: [Scored]
     public let frames: FramesReport
 
-    public init(question: String, candidates: [String], scores: [Float], video: SampledVideo, source: FrameSource) {
-        var best = 0
-        for i in scores.indices where scores[i] > scores[best] { best = i }
+    /// From `VideoDistillModel.choose`'s scores and winner.
+    public init(question: String, candidates: [String], scores: [Float], best: Int, video: SampledVideo,
+                source: FrameSource) {
         self.question = question
         winner = best
         answer = candidates[best]
-        self.candidates = zip(candidates, scores).map { Scored(candidate: $0, text: question + " " + $0, score: $1) }
+        self.candidates = zip(candidates, scores).map {
+            Scored(candidate: $0, text: Choice.candidateText(question: question, candidate: $0), score: $1)
+        }
         frames = FramesReport(video, source)
     }
-}
-
-/// softmax in Double, shifted by the maximum.
-func softmax(_ x: [Float]) -> [Double] {
-    guard let m = x.max() else { return [] }
-    let e = x.map { exp(Double($0 - m)) }
-    let s = e.reduce(0, +)
-    return e.map { $0 / s }
 }
 
 /// JSON as the command prints it: pretty, keys sorted, non-finite numbers as strings.

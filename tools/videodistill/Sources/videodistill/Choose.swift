@@ -28,10 +28,9 @@ struct Choose: ParsableCommand {
             throw CommandFailure(.badModel, "\(model.model) has no VTM head (heads.vtm.*), so it cannot score candidates")
         }
         let (source, video) = try input.encode(with: m)
-        let scores = try candidates.map {
-            try m.matchScore(video.encoded, text: question + " " + $0, threads: input.threads)
-        }
-        let report = ChoiceReport(question: question, candidates: candidates, scores: scores, video: video, source: source)
+        let (scores, best) = try m.choose(video.encoded, question: question, candidates: candidates, threads: input.threads)
+        let report = ChoiceReport(question: question, candidates: candidates, scores: scores, best: best, video: video,
+                                  source: source)
         emit(input.json ? try jsonText(report) : text(report))
     }
 
