@@ -13,26 +13,10 @@ enum RandomModel {
                                           bpeSHA256: BPEMergesFile.sha256, name: "vd-bench random",
                                           weightType: policy == nil ? "f32" : ModelFileKeys.int8WeightType)
         let rows = expectedTensors(c, answerCount: answerCount)
-        let int8 = { (row: ExpectedTensor) in policy?.quantizes(row.name) == true }
-        let declarations = rows.flatMap { row in
-            int8(row) ? [GGUFTensorDeclaration(name: row.name, shape: row.shape, type: .i8),
-                         GGUFTensorDeclaration(name: ModelFileKeys.scaleName(of: row.name), shape: [row.shape[0]], type: .f32)]
-                      : [GGUFTensorDeclaration(name: row.name, shape: row.shape, type: .f32)]
-        }
-        let writer = try GGUFFileWriter(path: path, metadata: metadata, tensors: declarations,
-                                        alignment: ModelFileKeys.writtenAlignment)
         var rng = XorShift(seed: 0x5EED)
-        for row in rows {
-            let values = values(for: row, &rng)
-            if int8(row) {
-                let (q, scales) = try Int8Quantizer.quantizeRows(values, rows: row.shape[0], name: row.name)
-                try q.withUnsafeBytes { try writer.append($0) }
-                try scales.withUnsafeBytes { try writer.append($0) }
-            } else {
-                try values.withUnsafeBytes { try writer.append($0) }
-            }
-        }
-        try writer.finish()
+        _ = try writeModelFile(to: path, metadata: metadata, rows: rows,
+                               int8: rows.map(\.name).filter { policy?.quantizes($0) == true },
+                               heads: Set(rows.compactMap(\.head))) { values(for: $1, &rng) }
     }
 
     /// LayerNorm gains near 1, small biases, weights uniform with variance 1/fan_in (activations stay O(1)).

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import VideoDistill
 
 /// How to convert (the command line's options).
@@ -80,43 +77,8 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
     let metadata = ModelFile.metadata(config: config, answers: answers, merges: merges,
                                       bpeSHA256: BPEMergesFile.sha256, name: name, weightType: options.type)
     let int8Names = plan.tensors.map(\.row.name).filter { policy?.quantizes($0) == true }
-    let quantized = Set(int8Names)
-    let declarations = plan.tensors.flatMap { t -> [GGUFTensorDeclaration] in
-        guard quantized.contains(t.row.name) else {
-            return [GGUFTensorDeclaration(name: t.row.name, shape: t.row.shape, type: .f32)]
-        }
-        return [GGUFTensorDeclaration(name: t.row.name, shape: t.row.shape, type: .i8),
-                GGUFTensorDeclaration(name: ModelFileKeys.scaleName(of: t.row.name), shape: [t.row.shape[0]], type: .f32)]
-    }
-    let temporary = output + ".partial-\(getpid())"
-    do {
-        let writer = try GGUFFileWriter(path: temporary, metadata: metadata, tensors: declarations,
-                                        alignment: ModelFileKeys.writtenAlignment)
-        for t in plan.tensors {
-            let values = try ConvertPlan.values(t)
-            guard quantized.contains(t.row.name) else {
-                try values.withUnsafeBytes { try writer.append($0) }
-                continue
-            }
-            let (q, scales) = try Int8Quantizer.quantizeRows(values, rows: t.row.shape[0], name: t.row.name)
-            try q.withUnsafeBytes { try writer.append($0) }
-            try scales.withUnsafeBytes { try writer.append($0) }
-        }
-        try writer.finish()
-        let check = try ModelFile(path: temporary)
-        guard check.heads == plan.heads, check.tensors.count == plan.tensors.count,
-              check.int8TensorNames == int8Names.sorted() else {
-            throw ConvertError("the written file does not read back as written")
-        }
-        guard rename(temporary, output) == 0 else {
-            throw ConvertError("cannot move \(temporary) to \(output): \(String(cString: strerror(errno)))")
-        }
-    } catch {
-        unlink(temporary)
-        throw error
-    }
-    var st = stat()
-    let size = stat(output, &st) == 0 ? Int(st.st_size) : 0
+    let size = try writeModelFile(to: output, metadata: metadata, rows: plan.tensors.map(\.row), int8: int8Names,
+                                  heads: plan.heads) { i, _ in try ConvertPlan.values(plan.tensors[i]) }
     return ConvertSummary(output: output, tensorCount: plan.tensors.count,
                           parameterCount: plan.tensors.reduce(0) { $0 + $1.row.shape.reduce(1, *) },
                           fileSize: size, heads: plan.heads.sorted(), answerCount: answers.count,
