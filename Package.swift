@@ -6,6 +6,8 @@ let package = Package(
     products: [
         // The product: libvideodistill.so, whose C face is include/videodistill.h.
         .library(name: "videodistill", type: .dynamic, targets: ["VideoDistill"]),
+        // libvideodistill_video.so: the core plus video files (include/videodistill_video.h, FFmpeg).
+        .library(name: "videodistill_video", type: .dynamic, targets: ["VideoDistillVideo"]),
         .executable(name: "convert-weights", targets: ["convert-weights"]),
         .executable(name: "vd-bench", targets: ["vd-bench"]),
         .executable(name: "vd-bench-s8", targets: ["vd-bench-s8"]),
@@ -37,8 +39,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("onnx_proto"), .linkedLibrary("protobuf")]
         ),
 
-        // Video and image decoding through Debian's FFmpeg libraries, behind a plain C header.
-        // Used only by the videodistill command, so the embeddable library stays small.
+        // Video and image decoding through Debian's FFmpeg libraries, behind a plain C header; used by
+        // VideoDistillVideo only, so the core library needs no FFmpeg.
         .target(
             name: "_VDVideoIO",
             path: "Sources/_VDVideoIO",
@@ -55,6 +57,14 @@ let package = Package(
             name: "VideoDistill",
             dependencies: ["COpenBLAS", "_VDKernels", "CVideoDistillAPI"],
             path: "Sources/VideoDistill"
+        ),
+
+        // Video files: frame sources (video files, image folders), SPEC 1 over them with the policy for frames
+        // that cannot be decoded, and vd_encode_video_file.
+        .target(
+            name: "VideoDistillVideo",
+            dependencies: ["VideoDistill", "_VDVideoIO", "CVideoDistillAPI"],
+            path: "Sources/VideoDistillVideo"
         ),
 
         // MARK: Tools
@@ -96,7 +106,7 @@ let package = Package(
         // The `videodistill` command: frame sources (video files, image folders) and the commands' work...
         .target(
             name: "VideoDistillCLI",
-            dependencies: ["VideoDistill", "_VDVideoIO", "CZlib"],   // CZlib: explain's PNG writer
+            dependencies: ["VideoDistill", "VideoDistillVideo", "CZlib"],   // CZlib: explain's PNG writer
             path: "tools/videodistill/Sources/VideoDistillCLI"
         ),
         // ...and its argument parsing.
@@ -113,7 +123,7 @@ let package = Package(
 
         .testTarget(
             name: "VideoDistillTests",
-            dependencies: ["VideoDistill", "VideoDistillConvert", "VideoDistillCLI", "_VDVideoIO"],
+            dependencies: ["VideoDistill", "VideoDistillConvert", "VideoDistillCLI", "VideoDistillVideo", "_VDVideoIO"],
             path: "Tests/VideoDistillTests"
         ),
     ],

@@ -59,7 +59,11 @@ typedef enum vd_status {
     VD_ERR_WRONG_MODEL = 8,       /* the video was encoded by another model */
     VD_ERR_NUMERICAL = 9,         /* NaN selection logits (SPEC 5) */
     VD_ERR_ABORTED = 10,          /* the abort callback asked to stop */
-    VD_ERR_INTERNAL = 11          /* a bug: please report it with vd_last_error() */
+    VD_ERR_INTERNAL = 11,         /* a bug: please report it with vd_last_error() */
+    /* Video files (videodistill_video.h): */
+    VD_ERR_NOT_FOUND = 12,        /* the video file or image folder does not exist or cannot be read */
+    VD_ERR_UNDECODABLE = 13,      /* not a video (or images) that can be decoded, or too damaged to use */
+    VD_ERR_NO_FRAMES = 14         /* the video or folder holds no frames */
 } vd_status;
 
 /* A constant English name for a status ("VD_ERR_IO: ..."); never NULL. */
@@ -155,6 +159,12 @@ void vd_video_free(vd_video *video);
  * (-1 when out of range; for vd_encode_pixels, n itself). */
 int32_t vd_video_num_frames(const vd_video *video);
 int32_t vd_video_source_frame(const vd_video *video, int32_t n);
+
+/* For a video encoded from a file (vd_encode_video_file): encoded frame n's time in seconds after the video's
+ * first frame (NaN when the file does not say, or for other videos and out-of-range n), and whether frame n
+ * could not be decoded and holds its nearest decoded neighbour instead (1; 0 otherwise; -1 out of range). */
+double vd_video_source_seconds(const vd_video *video, int32_t n);
+int32_t vd_video_sample_replaced(const vd_video *video, int32_t n);
 
 /* ---- Questions -------------------------------------------------------------------------------------------- */
 

@@ -37,6 +37,9 @@ const char *vd_status_string(vd_status status) {
     case VD_ERR_NUMERICAL: return "VD_ERR_NUMERICAL: NaN in the selection logits";
     case VD_ERR_ABORTED: return "VD_ERR_ABORTED: stopped by the abort callback";
     case VD_ERR_INTERNAL: return "VD_ERR_INTERNAL: internal error";
+    case VD_ERR_NOT_FOUND: return "VD_ERR_NOT_FOUND: the video file or folder does not exist";
+    case VD_ERR_UNDECODABLE: return "VD_ERR_UNDECODABLE: the video cannot be decoded";
+    case VD_ERR_NO_FRAMES: return "VD_ERR_NO_FRAMES: the video holds no frames";
     }
     return "VD_ERR_UNKNOWN: unknown status";
 }

@@ -42,6 +42,10 @@ struct vdio_video {
     int64_t *pts;
     int64_t *keys;
     int64_t n_keys;
+    // Timing: the stream's time base (seconds per pts unit), its average frame rate (0/0 when unknown), and
+    // the frame count the container declares (0 when it does not say).
+    AVRational time_base, frame_rate;
+    int64_t declared_frames;
 
     // Decoding position.
     int at_start;          // nothing decoded since open or restart

@@ -86,6 +86,9 @@ vdio_status vdio_open_input(vdio_video *v, vdio_msg m) {
     v->coded_width = par->width;
     v->coded_height = par->height;
     v->rotation = display_rotation(v->fmt->streams[v->stream]);
+    v->time_base = v->fmt->streams[v->stream]->time_base;
+    v->frame_rate = v->fmt->streams[v->stream]->avg_frame_rate;
+    v->declared_frames = v->fmt->streams[v->stream]->nb_frames > 0 ? v->fmt->streams[v->stream]->nb_frames : 0;
     v->width = v->rotation % 2 ? par->height : par->width;
     v->height = v->rotation % 2 ? par->width : par->height;
     v->at_start = 1;
@@ -143,7 +146,7 @@ static vdio_status scan_timeline(vdio_video *v, vdio_msg m) {
     if (n == 0) {
         free(pts);
         free(keys);
-        return vdio_fail(m, VDIO_UNDECODABLE, 1, "%s: the video stream has no frames", v->path);
+        return vdio_fail(m, VDIO_NO_FRAMES, 0, "%s: the video stream has no frames", v->path);
     }
     if (ordinal) {
         free(pts);
@@ -195,6 +198,23 @@ vdio_status vdio_info(const vdio_video *v, int64_t *n_frames, int32_t *width, in
     if (n_frames) *n_frames = v->n_frames;
     if (width) *width = v->width;
     if (height) *height = v->height;
+    return VDIO_OK;
+}
+
+vdio_status vdio_frame_seconds(const vdio_video *v, int64_t index, double *seconds) {
+    if (v == NULL || seconds == NULL || index < 0 || index >= v->n_frames) return VDIO_BAD_ARGUMENT;
+    if (v->pts && v->time_base.den > 0)
+        *seconds = (double)(v->pts[index] - v->pts[0]) * av_q2d(v->time_base);
+    else if (v->frame_rate.num > 0 && v->frame_rate.den > 0)
+        *seconds = (double)index / av_q2d(v->frame_rate);
+    else
+        *seconds = NAN;
+    return VDIO_OK;
+}
+
+vdio_status vdio_declared_frames(const vdio_video *v, int64_t *declared) {
+    if (v == NULL || declared == NULL) return VDIO_BAD_ARGUMENT;
+    *declared = v->declared_frames;
     return VDIO_OK;
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillCLI
+@testable import VideoDistillVideo
 
 /// `videodistill explain`'s pieces: the PNG writer (read back by libavcodec's PNG decoder, which shares no
 /// code with it), the font, text layout, and the contact sheet of a fixture against ONNX Runtime's selection

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistillCLI
+@testable import VideoDistillVideo
 
 /// The FFmpeg-backed decoder (`_VDVideoIO` through `VideoFile` / `ImageFolder`) against independent oracles:
 /// frames encoded losslessly by the ffmpeg command must decode to exactly the original pixels, and

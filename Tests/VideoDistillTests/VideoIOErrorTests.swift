@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistillCLI
+@testable import VideoDistillVideo
 
 /// Bad input to the decoder gives a `FrameSourceError` naming the problem, never a crash.
 @Suite(.enabled(if: TestVideos.ffmpeg != nil && fixtureExists("tiny_a", "video.npy"), "needs ffmpeg and the tiny_a fixture"))
@@ -12,7 +13,8 @@ struct VideoIOErrorTests {
             Issue.record("\(what): no error")
         } catch let e as FrameSourceError {
             switch (e, expected) {
-            case (.notFound, .notFound), (.undecodable, .undecodable), (.invalidArgument, .invalidArgument): break
+            case (.notFound, .notFound), (.undecodable, .undecodable), (.noFrames, .noFrames),
+                 (.invalidArgument, .invalidArgument): break
             default: Issue.record("\(what): got \(e), expected a \(expected) error")
             }
             #expect(!e.description.isEmpty)
@@ -107,7 +109,7 @@ struct VideoIOErrorTests {
     @Test func badImageFolders() throws {
         let dir = try TestVideos.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        expectError(.undecodable(""), "empty folder") { _ = try openFrameSource(path: dir.path, threads: 1) }
+        expectError(.noFrames(""), "empty folder") { _ = try openFrameSource(path: dir.path, threads: 1) }
         let v = try FixtureVideo()
         try TestVideos.encode(v.frames, height: v.height, width: v.width, to: dir.appendingPathComponent("f%02d.png").path, args: [])
         try TestVideos.run(["-f", "lavfi", "-i", "color=red:size=16x16", "-frames:v", "1", dir.appendingPathComponent("f99.png").path])
@@ -118,7 +120,18 @@ struct VideoIOErrorTests {
             #expect(e.description.contains("one size"), "\(e)")
         }
         try FileManager.default.removeItem(at: dir.appendingPathComponent("f99.png"))
+        // An image that is not one opens as a frame that cannot be decoded (the video library replaces it).
         try Data("junk".utf8).write(to: dir.appendingPathComponent("f50.jpg"))
-        expectError(.undecodable(""), "an image that is not one") { _ = try ImageFolder(path: dir.path, threads: 1) }
+        let folder = try ImageFolder(path: dir.path, threads: 1)
+        var out = [UInt8](repeating: 7, count: folder.frameBytes)
+        expectError(.undecodable(""), "the junk image") {
+            try out.withUnsafeMutableBufferPointer { try folder.readFrame(folder.frameCount - 1, into: $0) }
+        }
+        #expect(out.allSatisfy { $0 == 7 }, "a failed read leaves the buffer as it was")
+        // A folder of nothing but junk images is undecodable.
+        let junk = try TestVideos.folder()
+        defer { try? FileManager.default.removeItem(at: junk) }
+        try Data("junk".utf8).write(to: junk.appendingPathComponent("a.png"))
+        expectError(.undecodable(""), "only junk") { _ = try ImageFolder(path: junk.path, threads: 1) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillCLI
+@testable import VideoDistillVideo
 
 /// The command's path from a video file to answers (`SampledVideo`): decode only SPEC 1's frames, then
 /// preprocess and encode them; checked against the in-memory path and ONNX Runtime's fixture outputs.

@@ -21,7 +21,7 @@ targets=("$@")
 # runtime that swiftc links). -fno-sanitize-recover turns every UBSan report into a crash the fuzzer keeps.
 csan=(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 copt=(-O2 -g "${csan[@]}")
-sopt=(-O -g -sanitize=fuzzer,address -enable-testing -parse-as-library -swift-version 5)
+sopt=(-O -g -sanitize=fuzzer,address -enable-testing -parse-as-library -swift-version 5 -package-name VideoDistill)
 
 # Module maps for the C targets, as SwiftPM would make them.
 mkdir -p "$out/maps/_VDKernels" "$out/maps/CVideoDistillAPI" "$out/maps/_ONNXReader" "$out/maps/_CLIPVocabulary"

@@ -3,7 +3,7 @@ import CVideoDistillAPI
 // Encoding a video once per video (include/videodistill.h, "Encoding a video").
 
 /// The caller's encode params, checked: a thread count, and the callbacks as an `EncodeControl`.
-private func encodeOptions(_ params: UnsafePointer<vd_encode_params>?) throws -> (Int, EncodeControl) {
+package func encodeOptions(_ params: UnsafePointer<vd_encode_params>?) throws -> (Int, EncodeControl) {
     let p = params?.pointee ?? vd_encode_default_params()
     let threads = try threadCount(p.n_threads)
     var control = EncodeControl()
@@ -87,4 +87,18 @@ public func vd_video_source_frame(_ video: OpaquePointer?, _ n: Int32) -> Int32 
     guard let v = try? Handles.resolve(video, as: VideoHandle.self, "video"),
           v.video.sourceFrames.indices.contains(Int(n)) else { return -1 }
     return Int32(v.video.sourceFrames[Int(n)])
+}
+
+@_cdecl("vd_video_source_seconds")
+public func vd_video_source_seconds(_ video: OpaquePointer?, _ n: Int32) -> Double {
+    guard let v = try? Handles.resolve(video, as: VideoHandle.self, "video"), let seconds = v.video.sourceSeconds,
+          seconds.indices.contains(Int(n)) else { return .nan }
+    return seconds[Int(n)]
+}
+
+@_cdecl("vd_video_sample_replaced")
+public func vd_video_sample_replaced(_ video: OpaquePointer?, _ n: Int32) -> Int32 {
+    guard let v = try? Handles.resolve(video, as: VideoHandle.self, "video"),
+          (0..<v.video.frameCount).contains(Int(n)) else { return -1 }
+    return v.video.replacedSamples.contains(Int(n)) ? 1 : 0
 }

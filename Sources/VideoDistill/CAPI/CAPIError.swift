@@ -2,12 +2,14 @@ import CVideoDistillAPI
 
 /// An error raised by the C boundary itself (NULL pointers, foreign handles, non-finite pixels): it carries its
 /// own status. Errors from the core (`VideoDistillError`) map to statuses in `status(for:)`.
-struct CAPIError: Error {
-    let status: vd_status
-    let message: String
+package struct CAPIError: Error {
+    package let status: vd_status
+    package let message: String
 
-    static func null(_ what: String) -> CAPIError { CAPIError(status: VD_ERR_NULL_POINTER, message: "\(what) is NULL") }
-    static func argument(_ message: String) -> CAPIError { CAPIError(status: VD_ERR_INVALID_ARGUMENT, message: message) }
+    package init(status: vd_status, message: String) { (self.status, self.message) = (status, message) }
+
+    package static func null(_ what: String) -> CAPIError { CAPIError(status: VD_ERR_NULL_POINTER, message: "\(what) is NULL") }
+    package static func argument(_ message: String) -> CAPIError { CAPIError(status: VD_ERR_INVALID_ARGUMENT, message: message) }
 }
 
 /// The status a core error is reported as.
@@ -24,8 +26,8 @@ func status(for error: VideoDistillError) -> vd_status {
 }
 
 /// Runs one C entry point: every thrown error becomes a status and the calling thread's last-error message.
-/// Nothing thrown escapes into C.
-func capiCall(_ function: StaticString, _ body: () throws -> Void) -> vd_status {
+/// Nothing thrown escapes into C. (`package`: the video library's entry points use it too.)
+package func capiCall(_ function: StaticString, _ body: () throws -> Void) -> vd_status {
     do {
         try body()
         return VD_OK

@@ -3,12 +3,12 @@ import Foundation
 
 /// The objects behind the C handles, and the registry that checks every handle a caller passes in: a freed,
 /// foreign or wrongly typed pointer is an error, never a dereference.
-enum Handles {
+package enum Handles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var live: [UnsafeMutableRawPointer: AnyObject] = [:]
 
     /// Registers `object` and returns its handle (the object stays alive until `release`).
-    static func retain(_ object: AnyObject) -> OpaquePointer {
+    package static func retain(_ object: AnyObject) -> OpaquePointer {
         let pointer = Unmanaged.passRetained(object).toOpaque()
         lock.lock(); defer { lock.unlock() }
         live[pointer] = object
@@ -16,7 +16,7 @@ enum Handles {
     }
 
     /// The live object of type T behind `handle`, or an error naming what was expected.
-    static func resolve<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, _ what: String) throws -> T {
+    package static func resolve<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, _ what: String) throws -> T {
         guard let handle else { throw CAPIError.null(what) }
         lock.lock(); defer { lock.unlock() }
         guard let object = live[UnsafeMutableRawPointer(handle)] else {
@@ -27,7 +27,7 @@ enum Handles {
     }
 
     /// Unregisters and releases `handle` (NULL and unknown handles are ignored).
-    static func release(_ handle: OpaquePointer?) {
+    package static func release(_ handle: OpaquePointer?) {
         guard let handle else { return }
         let pointer = UnsafeMutableRawPointer(handle)
         lock.lock()
@@ -46,9 +46,9 @@ final class CStrings {
 }
 
 /// A `vd_model`: the checked file, the model over it, the tokenizer and C copies of its strings.
-final class ModelHandle {
-    let file: ModelFile
-    let model: VideoDistillModel
+package final class ModelHandle {
+    package let file: ModelFile
+    package let model: VideoDistillModel
     let answers: CStrings
     let weightType: CStrings
 
@@ -77,11 +77,11 @@ final class ModelHandle {
 }
 
 /// A `vd_video`: encoded frames, and the model handle that made them (kept alive with it).
-final class VideoHandle {
-    let owner: ModelHandle
-    let video: EncodedVideo
+package final class VideoHandle {
+    package let owner: ModelHandle
+    package let video: EncodedVideo
 
-    init(owner: ModelHandle, video: EncodedVideo) { self.owner = owner; self.video = video }
+    package init(owner: ModelHandle, video: EncodedVideo) { self.owner = owner; self.video = video }
 
     /// This video, checked to belong to `model`.
     func check(belongsTo model: ModelHandle) throws {
@@ -92,7 +92,7 @@ final class VideoHandle {
 }
 
 /// Checks a thread count from the caller.
-func threadCount(_ n: Int32) throws -> Int {
+package func threadCount(_ n: Int32) throws -> Int {
     guard n >= 1, Int(n) <= VideoDistillModel.maxThreads else {
         throw CAPIError.argument("n_threads = \(n) must be in 1...\(VideoDistillModel.maxThreads)")
     }

@@ -13,4 +13,9 @@ public struct EncodedVideo: Sendable {
     public let modelIdentity: UInt64
     /// SPEC 1's idx_n, the source frame of each of the N encoded frames; nil when encoded from pixels.
     public let sourceFrameIndices: [Int]?
+    /// Each encoded frame's time in its video file, in seconds after the first frame; nil when not from a file.
+    public internal(set) var sourceSeconds: [Double]? = nil
+    /// The encoded frames (0..<N) whose own source frame could not be decoded and that hold a neighbour's
+    /// instead (the video library's replacement policy); their `sourceFrameIndices` name the neighbour.
+    public internal(set) var replacedSamples: [Int] = []
 }

@@ -50,6 +50,8 @@ typedef enum vdio_status {
     VDIO_NO_MEMORY = 4,
     /// The progress callback asked to stop.
     VDIO_ABORTED = 5,
+    /// The video stream holds no frames.
+    VDIO_NO_FRAMES = 6,
 } vdio_status;
 
 /// Largest width or height accepted (libav's own limit is 16384 for most codecs).
@@ -75,6 +77,15 @@ vdio_status vdio_info(const vdio_video *v, int64_t *n_frames, int32_t *width, in
 /// out_size must be at least count * height * width * 3. `progress` may be NULL.
 vdio_status vdio_read_frames(vdio_video *v, const int64_t *indices, int32_t count, uint8_t *rgb_out,
                              size_t out_size, vdio_progress_fn progress, void *user, char *errbuf, size_t errlen);
+
+/// The presentation time of frame `index` in seconds after the first frame's: from the frame timeline and the
+/// stream's time base; for a stream without packet timestamps, index / average frame rate; NaN when neither is
+/// known. VDIO_BAD_ARGUMENT for a NULL pointer or an index out of range.
+vdio_status vdio_frame_seconds(const vdio_video *v, int64_t index, double *seconds);
+
+/// The frame count the container declares for the stream (e.g. an mp4's index), 0 when it declares none. More
+/// than n_frames means frames are missing from the file (a truncated or damaged file).
+vdio_status vdio_declared_frames(const vdio_video *v, int64_t *declared);
 
 /// Work done so far (for tests and diagnostics): frames out of the decoder, seeks, restarts from the start.
 vdio_status vdio_stats(const vdio_video *v, int64_t *frames_decoded, int64_t *seeks, int64_t *restarts);

@@ -1,5 +1,6 @@
 import Foundation
 import VideoDistill
+import VideoDistillVideo
 
 /// How `videodistill eval` has the model answer: VideoDistill itself, or one of the paper's ablations.
 public enum EvalMode: String, CaseIterable, Sendable {

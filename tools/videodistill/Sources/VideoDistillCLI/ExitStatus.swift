@@ -1,5 +1,6 @@
 import Foundation
 import VideoDistill
+import VideoDistillVideo
 
 /// The command's exit statuses (documented in `videodistill --help`).
 public enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -61,7 +62,8 @@ public struct CommandFailure: Error, CustomStringConvertible {
         } catch let e as FrameSourceError {
             switch e {
             case .notFound(let m): throw CommandFailure(.missingFile, "video: \(m)")
-            case .undecodable(let m), .invalidArgument(let m): throw CommandFailure(.undecodableVideo, "cannot decode video: \(m)")
+            case .undecodable(let m), .noFrames(let m), .invalidArgument(let m):
+                throw CommandFailure(.undecodableVideo, "cannot decode video: \(m)")
             case .aborted: throw CommandFailure(.failure, "stopped")
             }
         } catch let e as VideoDistillError {

@@ -1,5 +1,6 @@
 import Foundation
 import VideoDistill
+import VideoDistillVideo
 
 /// Where the frames came from and which ones the model looked at (all indices are into the video's frames).
 public struct FramesReport: Encodable {

@@ -1,4 +1,5 @@
 import VideoDistill
+import VideoDistillVideo
 
 /// The N frames a model sees of a video, as pictures: SPEC 1's pick, resized and centre-cropped to S x S
 /// (SPEC 1.1 steps 1-2, the model's own resampler with `normalize: false`), rounded to 8 bits.

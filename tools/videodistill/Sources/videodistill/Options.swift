@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VideoDistill
+import VideoDistillVideo
 import VideoDistillCLI
 
 /// `--model`.
@@ -34,6 +35,9 @@ struct VideoQuestionOptions: ParsableArguments {
     @Flag(help: "Draw the progress bar on standard error even when it is not a terminal.")
     var progress = false
 
+    @Flag(help: "Refuse a video with frames that cannot be decoded (exit 4) instead of replacing them by their nearest decoded neighbour (with a warning).")
+    var strict = false
+
     func validate() throws {
         guard (question == nil) != (questionFile == nil) else {
             throw ValidationError("give the question with exactly one of --question and --question-file")
@@ -50,17 +54,20 @@ struct VideoQuestionOptions: ParsableArguments {
         return question!
     }
 
-    /// Opens the video and encodes the frames the model picks, with a progress bar.
+    /// Opens the video and encodes the frames the model picks, with a progress bar; warns on standard error
+    /// about frames missing from the file or replaced.
     func encode(with model: VideoDistillModel) throws -> (FrameSource, SampledVideo) {
         let bar = ProgressBar(forced: progress)
-        defer { bar.finish() }
-        return try CommandFailure.readingVideo(video) {
+        let (source, sampled) = try CommandFailure.readingVideo(video) {
+            defer { bar.finish() }
             let source = try openFrameSource(path: video, threads: threads)
-            let sampled = try SampledVideo(source: source, model: model, threads: threads) {
+            let sampled = try SampledVideo(source: source, model: model, threads: threads, strict: strict) {
                 bar.update($0.rawValue, $1, $2)
             }
             return (source, sampled)
         }
+        for line in sampled.warnings { fputs("videodistill: \(video): \(line)\n", stderr) }
+        return (source, sampled)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VideoDistill
+import VideoDistillVideo
 import VideoDistillCLI
 
 /// The root command: `answer`, `choose`, `info`, `eval`, `explain`.

@@ -15,7 +15,9 @@ public final class ImageFolder: FrameSource {
     public let files: [String]
     private let threads: Int
 
-    /// Lists the folder and checks that every image opens and has the first one's size.
+    /// Lists the folder and checks that the images that open have one size. An image that does not open is
+    /// kept as a frame that cannot be decoded (`readFrame` throws `.undecodable`, and the video library's policy
+    /// replaces it); a folder none of whose images opens is `.undecodable`.
     public init(path: String, threads: Int) throws {
         let names: [String]
         do {
@@ -26,25 +28,38 @@ public final class ImageFolder: FrameSource {
         let images = names.filter { !$0.hasPrefix(".") && Self.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
             .sorted(by: Self.nameOrder)
         guard !images.isEmpty else {
-            throw FrameSourceError.undecodable("\(path): the folder has no images (\(Self.extensions.sorted().joined(separator: ", ")))")
+            throw FrameSourceError.noFrames("\(path): the folder has no images (\(Self.extensions.sorted().joined(separator: ", ")))")
         }
         files = images.map { (path as NSString).appendingPathComponent($0) }
-        var size: (width: Int, height: Int)?
-        for file in files {
-            let image = try VideoFile(path: file, threads: 1)
+        var size: (width: Int, height: Int, file: String)?
+        var broken: [Int: String] = [:]
+        for (i, file) in files.enumerated() {
+            let image: VideoFile
+            do { image = try VideoFile(path: file, threads: 1) } catch FrameSourceError.undecodable(let why) {
+                broken[i] = why
+                continue
+            }
             if let s = size, (s.width, s.height) != (image.width, image.height) {
                 throw FrameSourceError.undecodable(
-                    "\(file) is \(image.width) x \(image.height) but \(files[0]) is \(s.width) x \(s.height); all images of a folder need one size")
+                    "\(file) is \(image.width) x \(image.height) but \(s.file) is \(s.width) x \(s.height); all images of a folder need one size")
             }
-            size = (image.width, image.height)
+            size = (image.width, image.height, file)
         }
-        (frameCount, width, height, name, self.threads) = (files.count, size!.width, size!.height, path, threads)
+        guard let size else {
+            throw FrameSourceError.undecodable("\(path): none of its \(files.count) images can be decoded (\(broken[0] ?? ""))")
+        }
+        (frameCount, width, height, name, self.threads) = (files.count, size.width, size.height, path, threads)
+        self.broken = broken
     }
+
+    /// The images that did not open, with libav's reason.
+    private let broken: [Int: String]
 
     public func readFrame(_ index: Int, into out: UnsafeMutableBufferPointer<UInt8>) throws {
         guard files.indices.contains(index) else {
             throw FrameSourceError.invalidArgument("frame index \(index) is out of range 0..<\(frameCount)")
         }
+        if let why = broken[index] { throw FrameSourceError.undecodable(why) }
         let image = try VideoFile(path: files[index], threads: threads)
         guard (image.width, image.height) == (width, height) else {
             throw FrameSourceError.undecodable("\(files[index]) changed size to \(image.width) x \(image.height)")

@@ -53,6 +53,18 @@ public final class VideoFile: FrameSource {
         guard status == VDIO_OK else { throw Self.error(status, err) }
     }
 
+    public func seconds(of index: Int) -> Double? {
+        var s = Double.nan
+        guard vdio_frame_seconds(handle, Int64(index), &s) == VDIO_OK, s.isFinite else { return nil }
+        return s
+    }
+
+    public var declaredFrameCount: Int? {
+        var n: Int64 = 0
+        guard vdio_declared_frames(handle, &n) == VDIO_OK, n > 0 else { return nil }
+        return Int(n)
+    }
+
     /// Work done so far: frames out of the decoder, seeks, restarts from the start.
     public var stats: (framesDecoded: Int, seeks: Int, restarts: Int) {
         var d: Int64 = 0, s: Int64 = 0, r: Int64 = 0
@@ -66,6 +78,7 @@ public final class VideoFile: FrameSource {
         case VDIO_NOT_FOUND: return .notFound(text)
         case VDIO_BAD_ARGUMENT: return .invalidArgument(text)
         case VDIO_ABORTED: return .aborted
+        case VDIO_NO_FRAMES: return .noFrames(text)
         case VDIO_NO_MEMORY: return .undecodable(text.isEmpty ? "out of memory" : text)
         default: return .undecodable(text)
         }

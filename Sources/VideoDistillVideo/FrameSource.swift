@@ -10,13 +10,19 @@ public protocol FrameSource: AnyObject {
     /// A name for messages (the path).
     var name: String { get }
     /// Decodes frame `index` (0..<frameCount) into `out` (at least height * width * 3 bytes). Reading
-    /// frames in ascending order decodes least.
+    /// frames in ascending order decodes least. On failure `out` is left as it was.
     func readFrame(_ index: Int, into out: UnsafeMutableBufferPointer<UInt8>) throws
+    /// Frame `index`'s time in seconds after the first frame, when the source knows it.
+    func seconds(of index: Int) -> Double?
+    /// The frame count the container declares, when it declares one (more than `frameCount`: frames are missing).
+    var declaredFrameCount: Int? { get }
 }
 
 extension FrameSource {
     /// Bytes of one frame, height * width * 3 (sizes are checked when a source opens, so this cannot overflow).
     public var frameBytes: Int { height * width * 3 }
+    public func seconds(of index: Int) -> Double? { nil }
+    public var declaredFrameCount: Int? { nil }
 }
 
 /// Why frames could not be had. Each case carries a message that names the file.
@@ -25,6 +31,8 @@ public enum FrameSourceError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     /// Not a video (or image) that can be decoded, no video stream, corrupt, or images of different sizes.
     case undecodable(String)
+    /// A video stream or folder with no frames.
+    case noFrames(String)
     /// A wrong argument (a frame index out of range, a buffer too small).
     case invalidArgument(String)
     /// The progress callback asked to stop.
@@ -32,7 +40,7 @@ public enum FrameSourceError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notFound(let m), .undecodable(let m), .invalidArgument(let m): return m
+        case .notFound(let m), .undecodable(let m), .noFrames(let m), .invalidArgument(let m): return m
         case .aborted: return "stopped"
         }
     }
