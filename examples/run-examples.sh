@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs the C and C++ examples (and the Python one when the binding imports) on a fixture model.
+# Builds and runs the C and C++ examples (and the Python one when the binding imports) on a fixture model, and
+# the C video-file example on the shipped model and the quickstart's video.
 # Usage: bash examples/run-examples.sh [BUILD_DIR]   (BUILD_DIR defaults to .build/debug; run `swift build` first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,9 @@ cc -std=c99 -Wall -Wextra -Werror -Iinclude examples/c/answer.c -L"$build" -lvid
     -Wl,-rpath,"$PWD/$build" -o "$work/answer_c"
 c++ -std=c++17 -Wall -Wextra -Werror -Iinclude examples/cpp/answer.cpp -L"$build" -lvideodistill \
     -Wl,-rpath,"$PWD/$build" -o "$work/answer_cpp"
+cc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/videodistill_video.h
+cc -std=c99 -Wall -Wextra -Werror -Iinclude examples/c/answer_video.c -L"$build" -lvideodistill_video \
+    -Wl,-rpath,"$PWD/$build" -o "$work/answer_video"
 
 check() {  # name, output
     echo "$2"
@@ -42,4 +46,12 @@ check "C example" "$("$work/answer_c" "$work/model.gguf" "$work/frames.rgb" "$fr
 check "C++ example" "$("$work/answer_cpp" "$work/model.gguf" "$work/frames.rgb" "$frames" "$height" "$width" "$question")"
 check "Python example" "$(VIDEODISTILL_LIBRARY="$PWD/$build/libvideodistill.so" PYTHONPATH=tools/python \
     python3 examples/python/answer.py "$work/model.gguf" "$fixture/video.npy" "$question")"
-echo "examples: 3 passed, 0 failed"
+# A video file through vd_encode_video_file: the shipped model on the quickstart's video and question gives the
+# command's answer (which decodes through the same library) with its probability.
+model=examples/models/shapesqa.gguf video=examples/videos/example_0.mp4
+question="$(cat examples/videos/example_0.question.txt)"
+top="$("$build/videodistill-cli" answer --model "$model" --video "$video" --question "$question" --threads 2 | sed -n 's/^  1\. *\([^ ]*\) *\([0-9.]*\)$/\1 (\2)/p')"
+[ -n "$top" ] || { echo "FAIL: no top answer from the command" >&2; exit 1; }
+expected="$top"
+check "C video example" "$("$work/answer_video" "$model" "$video" "$question")"
+echo "examples: 4 passed, 0 failed"

@@ -1,5 +1,7 @@
 """The Python binding against the ONNX Runtime fixtures, and every error class of the C boundary."""
 
+import os
+import shutil
 import threading
 
 import numpy as np
@@ -191,3 +193,43 @@ def test_selection_override(fixture):
     N = model.config["num_frames"]
     with pytest.raises(_vd().InvalidArgumentError):
         model.answer(video, question, selection=[N] + uniform[1:])
+
+
+def test_encode_video_gives_the_commands_answer(tmp_path):
+    """The same video file through Model.encode_video and through the command: the same frames, answer and
+    probabilities (both decode with the runtime's video library)."""
+    import json
+    import subprocess
+    from conftest import ROOT, _binary
+    vd = _vd()
+    cli = _binary("videodistill-cli")
+    if cli is None or not vd._L.has_video_files:
+        pytest.skip("needs the built command and libvideodistill_video.so (swift build)")
+    model_path = os.path.join(ROOT, "examples", "models", "shapesqa.gguf")
+    video_path = os.path.join(ROOT, "examples", "videos", "example_0.mp4")
+    with open(os.path.join(ROOT, "examples", "videos", "example_0.question.txt"), encoding="utf-8") as f:
+        question = f.read().strip()
+    model = vd.Model(model_path, threads=2)
+    video = model.encode_video(video_path)
+    assert video.info["frame_count"] == 64 and video.replaced == []
+    if shutil.which("ffprobe"):   # each frame's time as ffprobe reads it
+        times = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time",
+                                "-of", "csv=p=0", video_path], check=True, capture_output=True, text=True).stdout.split()
+        times = [float(t.strip(",")) for t in times]
+        assert np.allclose(video.source_seconds, [times[i] - times[0] for i in video.source_frames], atol=1e-6)
+    r = model.answer(video, question, top_k=len(model.answers))
+    out = json.loads(subprocess.run([cli, "answer", "--model", model_path, "--video", video_path, "--question",
+                                     question, "--json", "--threads", "2"], check=True, capture_output=True).stdout)
+    assert out["frames"]["sampled_frames"] == video.source_frames.tolist()
+    assert out["selected_frames"] == r.selected_frames.tolist()
+    assert [t["answer"] for t in out["top"]][:3] == r.answers[:3]
+    assert np.allclose([t["probability"] for t in out["top"]], r.probabilities[:len(out["top"])], atol=1e-6)
+
+    with pytest.raises(vd.NotFoundError, match="nothing.mp4"):
+        model.encode_video(str(tmp_path / "nothing.mp4"))
+    (tmp_path / "junk.mp4").write_bytes(b"not a video")
+    with pytest.raises(vd.UndecodableError):
+        model.encode_video(str(tmp_path / "junk.mp4"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(vd.NoFramesError):
+        model.encode_video(str(tmp_path / "empty"))

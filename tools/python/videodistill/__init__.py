@@ -2,12 +2,13 @@
 
     import videodistill
     model = videodistill.Model("model.gguf", threads=2)
-    video = model.encode_frames(frames)          # uint8 [F, H, W, 3]
+    video = model.encode_video("clip.mp4")      # or model.encode_frames(frames), uint8 [F, H, W, 3]
     result = model.answer(video, "what colour is the ball?")
     print(result.answers[0], result.probabilities[0])
 """
 
 import ctypes
+import os
 
 import numpy as np
 
@@ -20,6 +21,7 @@ _L = _lib.load_library()
 _STATUS_NAMES = {
     1: "NullPointer", 2: "InvalidArgument", 3: "InvalidText", 4: "NonFinite", 5: "IO", 6: "ModelFile",
     7: "MissingHead", 8: "WrongModel", 9: "Numerical", 10: "Aborted", 11: "Internal",
+    12: "NotFound", 13: "Undecodable", 14: "NoFrames",
 }
 
 
@@ -73,9 +75,24 @@ class Video:
 
     @property
     def source_frames(self):
-        """For each of the N sampled frames, the index into the frames given to encode_frames."""
+        """For each of the N sampled frames, the index into the frames given to encode_frames (or of the video
+        file's frames; for a replaced frame, the neighbour that stands in for it)."""
         n = _L.vd_video_num_frames(self._handle)
         return np.array([_L.vd_video_source_frame(self._handle, i) for i in range(n)], dtype=np.int64)
+
+    @property
+    def source_seconds(self):
+        """For a video from encode_video: each sampled frame's time in seconds after the file's first frame (NaN
+        where the file does not say, and for videos from frames or pixels)."""
+        n = _L.vd_video_num_frames(self._handle)
+        return np.array([_L.vd_video_source_seconds(self._handle, i) for i in range(n)], dtype=np.float64)
+
+    @property
+    def replaced(self):
+        """The sampled frames (0..N-1) whose own frame could not be decoded and that hold their nearest decoded
+        neighbour's instead (encode_video's policy; strict=True refuses them)."""
+        n = _L.vd_video_num_frames(self._handle)
+        return [i for i in range(n) if _L.vd_video_sample_replaced(self._handle, i) == 1]
 
     def __del__(self):
         if getattr(self, "_handle", None):
@@ -146,6 +163,27 @@ class Model:
         p.n_threads = self.threads if threads is None else int(threads)
         p.top_k = int(top_k)
         return p
+
+    def encode_video(self, path, threads=None, decode_threads=0, strict=False):
+        """A video file (mp4, webm, mkv, avi, ...), an image, or a folder of images -> Video, decoded by the
+        runtime's video library (libvideodistill_video.so; include/videodistill_video.h says how): only the N
+        frames SPEC 1 picks are decoded. `video.info` holds the file's frame count, declared frame count and size.
+        A sampled frame that cannot be decoded is replaced by its nearest decoded neighbour (video.replaced);
+        strict=True raises UndecodableError instead. Missing file: NotFoundError; no frames: NoFramesError."""
+        if not _L.has_video_files:
+            raise VideoDistillError(0, "encode_video needs libvideodistill_video.so (the library loaded has no video "
+                                       "files); build it with `swift build -c release`")
+        params = _L.vd_video_file_default_params()
+        params.n_threads = self.threads if threads is None else int(threads)
+        params.decode_threads = int(decode_threads)
+        params.strict = bool(strict)
+        info = _lib.VideoFileInfo()
+        handle = ctypes.c_void_p()
+        _check(_L.vd_encode_video_file(self._handle, os.fsencode(path), ctypes.byref(params), ctypes.byref(handle),
+                                       ctypes.byref(info)))
+        video = Video(self, handle)
+        video.info = {name: getattr(info, name) for name, _ in _lib.VideoFileInfo._fields_}
+        return video
 
     def encode_frames(self, frames, threads=None):
         """uint8 RGB frames [F, H, W, 3] (any F >= 1, any size) -> Video."""

@@ -1,4 +1,5 @@
-"""Finds and loads libvideodistill.so and declares the C signatures of include/videodistill.h."""
+"""Finds and loads libvideodistill_video.so (or libvideodistill.so, without video files) and declares the C
+signatures of include/videodistill.h and include/videodistill_video.h."""
 
 import ctypes
 import ctypes.util
@@ -7,18 +8,25 @@ import os
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+#: The libraries, best first: libvideodistill_video.so is the core plus video files (Model.encode_video).
+NAMES = ("libvideodistill_video.so", "libvideodistill.so")
+
+
 def _candidates():
     env = os.environ.get("VIDEODISTILL_LIBRARY")
     if env:
         yield env
-    yield os.path.join(_HERE, "libvideodistill.so")
+    for name in NAMES:
+        yield os.path.join(_HERE, name)
     # A source checkout: tools/python/videodistill -> repository root.
     root = os.path.normpath(os.path.join(_HERE, "..", "..", ".."))
     for config in ("release", "debug"):
-        yield os.path.join(root, ".build", config, "libvideodistill.so")
-    found = ctypes.util.find_library("videodistill")
-    if found:
-        yield found
+        for name in NAMES:
+            yield os.path.join(root, ".build", config, name)
+    for name in ("videodistill_video", "videodistill"):
+        found = ctypes.util.find_library(name)
+        if found:
+            yield found
 
 
 def load_library():
@@ -31,7 +39,7 @@ def load_library():
             return _declare(ctypes.CDLL(path))
         except OSError as e:
             tried.append(f"{path} ({e})")
-    raise OSError("libvideodistill.so not found; build it with `swift build -c release` or set "
+    raise OSError("libvideodistill_video.so / libvideodistill.so not found; build them with `swift build -c release` or set "
                   "VIDEODISTILL_LIBRARY. Tried: " + "; ".join(tried))
 
 
@@ -54,6 +62,17 @@ ABORT = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p)
 class EncodeParams(ctypes.Structure):
     _fields_ = [("n_threads", ctypes.c_int32), ("progress", PROGRESS), ("progress_user_data", ctypes.c_void_p),
                 ("abort", ABORT), ("abort_user_data", ctypes.c_void_p)]
+
+
+class VideoFileParams(ctypes.Structure):
+    _fields_ = [("n_threads", ctypes.c_int32), ("decode_threads", ctypes.c_int32), ("progress", PROGRESS),
+                ("progress_user_data", ctypes.c_void_p), ("abort", ABORT), ("abort_user_data", ctypes.c_void_p),
+                ("strict", ctypes.c_bool)]
+
+
+class VideoFileInfo(ctypes.Structure):
+    _fields_ = [("frame_count", ctypes.c_int64), ("declared_frames", ctypes.c_int64), ("width", ctypes.c_int32),
+                ("height", ctypes.c_int32), ("replaced_frames", ctypes.c_int32)]
 
 
 class AnswerParams(ctypes.Structure):
@@ -85,6 +104,8 @@ def _declare(lib):
         "vd_video_free": (None, [P]),
         "vd_video_num_frames": (i32, [P]),
         "vd_video_source_frame": (i32, [P, i32]),
+        "vd_video_source_seconds": (ctypes.c_double, [P, i32]),
+        "vd_video_sample_replaced": (i32, [P, i32]),
         "vd_answer_default_params": (AnswerParams, []),
         "vd_answer": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), ctypes.POINTER(P)]),
         "vd_result_free": (None, [P]),
@@ -109,7 +130,13 @@ def _declare(lib):
         "vd_similarity": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), pf32]),
         "vd_tokenize": (i32, [P, ctypes.c_char_p, pi32, i32, pi32]),
     }
-    for name, (restype, argtypes) in sigs.items():
+    video = {   # libvideodistill_video.so only
+        "vd_video_file_default_params": (VideoFileParams, []),
+        "vd_encode_video_file": (i32, [P, ctypes.c_char_p, ctypes.POINTER(VideoFileParams), ctypes.POINTER(P),
+                                       ctypes.POINTER(VideoFileInfo)]),
+    }
+    lib.has_video_files = hasattr(lib, "vd_encode_video_file")
+    for name, (restype, argtypes) in list(sigs.items()) + (list(video.items()) if lib.has_video_files else []):
         fn = getattr(lib, name)
         fn.restype, fn.argtypes = restype, argtypes
     return lib
