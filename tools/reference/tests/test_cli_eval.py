@@ -332,3 +332,20 @@ def test_explain_errors(cli, case, tmp_path):
         == EXIT["missing"]
     r = run(cli, *args, "-o", tmp_path / "s.png")
     assert r.returncode == EXIT["ok"] and b"wrote" in r.stdout and (tmp_path / "s.png").exists()
+
+
+def test_eval_warns_about_damaged_videos(cli, case, tmp_path, ffmpeg):
+    """A video cut short (an mp4 with its index first) is answered from the frames it holds, with a warning on
+    stderr naming it; answer --strict refuses it (exit 4)."""
+    frames = np.concatenate([case.fx.npy("video")] * 4)
+    path = encode(ffmpeg, frames, tmp_path / "cut.mp4", ["-c:v", "libx264", "-g", "4", "-movflags", "+faststart"])
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:len(data) * 2 // 3])
+    rows = tmp_path / "d.jsonl"
+    rows.write_text(json.dumps(dict(video="cut.mp4", question=case.questions[0], answer="a", category="c")) + "\n")
+    r = run(cli, "eval", "-m", case.model, "-d", rows)
+    assert r.returncode == EXIT["ok"], r.stderr
+    stderr = r.stderr.decode()
+    assert "cut.mp4: warning: the file declares" in stderr, stderr
+    r = run(cli, "answer", "-m", case.model, "-v", path, "-q", case.questions[0], "--strict")
+    assert r.returncode == EXIT["undecodable"] and b"declares" in r.stderr

@@ -29,6 +29,8 @@ public struct Evaluation {
     public internal(set) var predictions: [EvalMode: [Prediction?]] = [:]
     /// Distinct videos read (0 when only the blind mode runs).
     public private(set) var videoCount = 0
+    /// "PATH: warning: ..." for each video read with frames missing or replaced (`SampledVideo.warnings`).
+    public private(set) var warnings: [String] = []
     /// The uniform mode's K sampled frames.
     public let uniformSelection: [Int]
 
@@ -71,9 +73,11 @@ public struct Evaluation {
         for path in order {
             var video: EncodedVideo?
             if readsVideos {
-                video = try CommandFailure.readingVideo(path) {
-                    try SampledVideo(source: try openFrameSource(path: path, threads: threads), model: model, threads: threads).encoded
+                let sampled = try CommandFailure.readingVideo(path) {
+                    try SampledVideo(source: try openFrameSource(path: path, threads: threads), model: model, threads: threads)
                 }
+                video = sampled.encoded
+                warnings += sampled.warnings.map { "\(path): \($0)" }
                 videoCount += 1
             }
             for i in groups[path]! {

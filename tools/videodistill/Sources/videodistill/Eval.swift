@@ -65,6 +65,7 @@ struct Eval: ParsableCommand {
                 bar.update("answering", $0, $1)
             }
         }
+        for line in evaluation.warnings { fputs("videodistill: \(line)\n", stderr) }
         let report = EvalReport(model: model.model, data: data, evaluation: evaluation, answers: m.answers,
                                 imageSize: m.config.imageSize, seconds: Date().timeIntervalSince(start))
         emit(json ? try jsonText(report) : report.text)
