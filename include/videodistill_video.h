@@ -34,6 +34,10 @@
  * cannot be decoded fails the call with VD_ERR_UNDECODABLE, and so does a file that declares more frames than it
  * holds (info.declared_frames > info.frame_count, e.g. an mp4 cut short).
  *
+ * Process-wide libav settings, made by the first call: libav's log output is captured for the messages (nothing is
+ * printed), and no single libav allocation may exceed 1 GiB (av_max_alloc), so that a hostile file cannot make a
+ * demuxer reserve more; a host that uses libav itself shares both.
+ *
  * Statuses: VD_ERR_NOT_FOUND (no such file or folder, or not readable), VD_ERR_UNDECODABLE (not a video or
  * images libav decodes, or too damaged), VD_ERR_NO_FRAMES (a video stream or folder with no frames),
  * VD_ERR_ABORTED, and those of vd_encode_frames; vd_last_error() names the file.

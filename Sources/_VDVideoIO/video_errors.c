@@ -6,6 +6,8 @@
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 
+#include <libavutil/mem.h>
+
 #include "video_io_internal.h"
 
 // The last line libav logged at error level or worse on this thread.
@@ -23,7 +25,12 @@ static void capture_log(void *avcl, int level, const char *fmt, va_list args) {
 
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
 
-static void install(void) { av_log_set_callback(capture_log); }
+static void install(void) {
+    av_log_set_callback(capture_log);
+    // A hostile file can make a demuxer ask for huge tables (the fuzz target found the mov demuxer asking for
+    // 1 GiB from a 7 KB file): no single libav allocation may exceed VDIO_MAX_ALLOC.
+    av_max_alloc(VDIO_MAX_ALLOC);
+}
 
 void vdio_install_log(void) { pthread_once(&log_once, install); }
 

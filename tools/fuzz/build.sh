@@ -4,7 +4,7 @@
 # is compiled with coverage and AddressSanitizer (+ UndefinedBehaviorSanitizer for C and C++), so a fuzz run
 # checks the whole path an input takes, not only the harness.
 #
-# Usage: bash tools/fuzz/build.sh [target ...]     (targets: gguf modelfile onnx tokenizer capi; default all)
+# Usage: bash tools/fuzz/build.sh [target ...]     (targets: gguf modelfile onnx tokenizer capi video; default all)
 # Then:  bash tools/fuzz/run.sh TARGET ...         (see tools/fuzz/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,7 +15,7 @@ swift_bin="$(dirname "$(command -v swiftc)")"
 CC="${CC:-$swift_bin/clang}"
 CXX="${CXX:-$swift_bin/clang++}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(gguf modelfile onnx tokenizer capi)
+[ ${#targets[@]} -gt 0 ] || targets=(gguf modelfile onnx tokenizer capi video)
 
 # Sanitizers: coverage for libFuzzer, ASan, and UBSan for the C and C++ code (its handlers live in the ASan
 # runtime that swiftc links). -fno-sanitize-recover turns every UBSan report into a crash the fuzzer keeps.
@@ -24,7 +24,10 @@ copt=(-O2 -g "${csan[@]}")
 sopt=(-O -g -sanitize=fuzzer,address -enable-testing -parse-as-library -swift-version 5 -package-name VideoDistill)
 
 # Module maps for the C targets, as SwiftPM would make them.
-mkdir -p "$out/maps/_VDKernels" "$out/maps/CVideoDistillAPI" "$out/maps/_ONNXReader" "$out/maps/_CLIPVocabulary"
+mkdir -p "$out/maps/_VDKernels" "$out/maps/CVideoDistillAPI" "$out/maps/_ONNXReader" "$out/maps/_CLIPVocabulary" \
+    "$out/maps/_VDVideoIO"
+printf 'module _VDVideoIO {\n    header "%s"\n    export *\n}\n' "$root/Sources/_VDVideoIO/include/vd_video_io.h" \
+    > "$out/maps/_VDVideoIO/module.modulemap"
 printf 'module _VDKernels {\n    umbrella "%s"\n    export *\n}\n' "$root/Sources/_VDKernels/include" \
     > "$out/maps/_VDKernels/module.modulemap"
 printf 'module CVideoDistillAPI {\n    header "%s"\n    export *\n}\n' \
@@ -35,6 +38,7 @@ vocab="$root/tools/convert-weights/Sources/_CLIPVocabulary"
 printf 'module _CLIPVocabulary {\n    header "%s"\n    export *\n}\n' "$vocab/include/clip_vocabulary.h" \
     > "$out/maps/_CLIPVocabulary/module.modulemap"
 incs=(-I "$out/maps/_VDKernels" -I "$out/maps/CVideoDistillAPI" -I "$out/maps/_ONNXReader" -I "$out/maps/_CLIPVocabulary"
+      -I "$out/maps/_VDVideoIO"
       -I "$root/Sources/COpenBLAS" -I "$root/tools/convert-weights/Sources/CZlib" -I "$out/mods")
 
 echo "== C and C++ objects"
@@ -48,6 +52,12 @@ done
 # The converter's pieces: the ONNX reader (C++) and the built-in BPE vocabulary (C, #embed).
 convert_objs=("$out/obj/clip_vocabulary.o")
 "$CC" -std=c11 "${copt[@]}" -I "$vocab/include" -c "$vocab/clip_vocabulary.c" -o "$out/obj/clip_vocabulary.o" &
+video_objs=()
+for f in "$root"/Sources/_VDVideoIO/*.c; do
+    o="$out/obj/videoio_$(basename "${f%.c}").o"
+    "$CC" -std=c11 "${copt[@]}" -I "$root/Sources/_VDVideoIO/include" -c "$f" -o "$o" &
+    video_objs+=("$o")
+done
 for f in "$root"/Sources/_ONNXReader/*.cpp; do
     o="$out/obj/onnx_$(basename "${f%.cpp}").o"
     "$CXX" -std=c++17 "${copt[@]}" -DONNX_ML=1 -DONNX_NAMESPACE=onnx -I "$root/Sources/_ONNXReader/include" \
@@ -60,6 +70,15 @@ echo "== Swift core (VideoDistill)"
 mapfile -t core < <(find "$root/Sources/VideoDistill" -name '*.swift' | sort)
 swiftc "${sopt[@]}" "${incs[@]}" -wmo -module-name VideoDistill -emit-module \
     -emit-module-path "$out/mods/VideoDistill.swiftmodule" -c "${core[@]}" -o "$out/obj/VideoDistill.o"
+
+needs_video=0
+for t in "${targets[@]}"; do [ "$t" = video ] && needs_video=1; done
+if [ "$needs_video" = 1 ]; then
+    echo "== Swift video library (VideoDistillVideo)"
+    mapfile -t vid < <(find "$root/Sources/VideoDistillVideo" -name '*.swift' | sort)
+    swiftc "${sopt[@]}" "${incs[@]}" -wmo -module-name VideoDistillVideo -emit-module \
+        -emit-module-path "$out/mods/VideoDistillVideo.swiftmodule" -c "${vid[@]}" -o "$out/obj/VideoDistillVideo.o"
+fi
 
 needs_convert=0
 for t in "${targets[@]}"; do [ "$t" = onnx ] && needs_convert=1; done
@@ -83,6 +102,11 @@ for t in "${targets[@]}"; do
             swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" \
                 "$root/tools/fuzz/targets/FuzzONNX.swift" "$out/obj/VideoDistillConvert.o" "$out/obj/VideoDistill.o" \
                 "${objs[@]}" "${convert_objs[@]}" -lonnx_proto -lprotobuf -lz "${libs[@]}" -o "$out/fuzz-onnx"
+            ;;
+        video)
+            swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" \
+                "$root/tools/fuzz/targets/FuzzVideo.swift" "$out/obj/VideoDistillVideo.o" "$out/obj/VideoDistill.o" \
+                "${objs[@]}" "${video_objs[@]}" -lavformat -lavcodec -lswscale -lavutil "${libs[@]}" -o "$out/fuzz-video"
             ;;
         gguf|modelfile|tokenizer)
             name="$(tr '[:lower:]' '[:upper:]' <<<"${t:0:1}")${t:1}"

@@ -46,5 +46,6 @@ export VD_FUZZ_CONFIG="$root/Tests/Fixtures/tiny_a/config.json"
 export VD_FUZZ_ANSWERS="$root/Tests/Fixtures/tiny_a/answers.json"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0:handle_abort=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+[ "$target" = video ] && export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tools/fuzz/targets/video.lsan.supp}"
 exec "$bin" -artifact_prefix="$out/crashes/$target/" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
     -print_final_stats=1 "$@" "$out/corpus/$target" "$seeds"

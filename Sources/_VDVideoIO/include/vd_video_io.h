@@ -22,7 +22,8 @@
  *
  * Thread-safety: a handle is used by one thread at a time; different handles are independent. The first
  * vdio_open installs a libav log callback that prints nothing and keeps each thread's last libav error for
- * the messages below (process-wide, as libav's logging is).
+ * the messages below (process-wide, as libav's logging is), and caps libav's single allocations at
+ * VDIO_MAX_ALLOC (av_max_alloc, process-wide too).
  *
  * Errors: every function returns a vdio_status and, where it takes errbuf, writes a one-line message there
  * (NUL-terminated, truncated to errlen). A corrupt or hostile file gives VDIO_UNDECODABLE, never a crash.
@@ -56,6 +57,11 @@ typedef enum vdio_status {
 
 /// Largest width or height accepted (libav's own limit is 16384 for most codecs).
 #define VDIO_MAX_SIDE 32768
+
+/// The largest single allocation libav may make once the first vdio_open has run (av_max_alloc, process-wide):
+/// 1 GiB, so that a hostile file cannot make a demuxer reserve more in one piece (a frame of up to ~18,900 x
+/// 18,900 RGB still fits). A host that uses libav itself shares this setting.
+#define VDIO_MAX_ALLOC ((size_t)1 << 30)
 
 /// An open video: demuxer, decoder, frame timeline and decoding position.
 typedef struct vdio_video vdio_video;
