@@ -35,8 +35,8 @@
  * holds (info.declared_frames > info.frame_count, e.g. an mp4 cut short).
  *
  * Process-wide libav settings, made by the first call: libav's log output is captured for the messages (nothing is
- * printed), and no single libav allocation may exceed 1 GiB (av_max_alloc), so that a hostile file cannot make a
- * demuxer reserve more; a host that uses libav itself shares both.
+ * printed), and no single libav allocation may exceed 256 MiB (av_max_alloc; an RGB frame up to ~9,400 x 9,400
+ * fits), so that a hostile file cannot make a demuxer reserve more; a host that uses libav itself shares both.
  *
  * Statuses: VD_ERR_NOT_FOUND (no such file or folder, or not readable), VD_ERR_UNDECODABLE (not a video or
  * images libav decodes, or too damaged), VD_ERR_NO_FRAMES (a video stream or folder with no frames),

@@ -28,7 +28,7 @@ static pthread_once_t log_once = PTHREAD_ONCE_INIT;
 static void install(void) {
     av_log_set_callback(capture_log);
     // A hostile file can make a demuxer ask for huge tables (the fuzz target found the mov demuxer asking for
-    // 1 GiB from a 7 KB file): no single libav allocation may exceed VDIO_MAX_ALLOC.
+    // 1 GiB from a 7 KB file): no single libav allocation may exceed VDIO_MAX_ALLOC (256 MiB).
     av_max_alloc(VDIO_MAX_ALLOC);
 }
 

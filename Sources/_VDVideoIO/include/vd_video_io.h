@@ -59,9 +59,9 @@ typedef enum vdio_status {
 #define VDIO_MAX_SIDE 32768
 
 /// The largest single allocation libav may make once the first vdio_open has run (av_max_alloc, process-wide):
-/// 1 GiB, so that a hostile file cannot make a demuxer reserve more in one piece (a frame of up to ~18,900 x
-/// 18,900 RGB still fits). A host that uses libav itself shares this setting.
-#define VDIO_MAX_ALLOC ((size_t)1 << 30)
+/// 256 MiB, so that a hostile file cannot make a demuxer reserve more in one piece (an RGB frame of up to ~9,400 x
+/// 9,400 still fits; 8K is 100 MB). A host that uses libav itself shares this setting.
+#define VDIO_MAX_ALLOC ((size_t)256 << 20)
 
 /// An open video: demuxer, decoder, frame timeline and decoding position.
 typedef struct vdio_video vdio_video;
