@@ -41,7 +41,7 @@ struct VideoIOErrorTests {
     @Test func filesThatAreNotVideos() throws {
         let dir = try TestVideos.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var noise = SystemRandomNumberGenerator()
+        var noise = SplitMix64(seed: 11)   // fixed: rare unseeded noise is a raw stream libav decodes
         let cases: [(String, Data)] = [
             ("empty.mp4", Data()),
             ("text.mkv", Data("this is not a video\n".utf8)),
