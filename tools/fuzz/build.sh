@@ -66,28 +66,19 @@ for f in "$root"/Sources/_ONNXReader/*.cpp; do
 done
 wait
 
-echo "== Swift core (VideoDistill)"
-mapfile -t core < <(find "$root/Sources/VideoDistill" -name '*.swift' | sort)
-swiftc "${sopt[@]}" "${incs[@]}" -wmo -module-name VideoDistill -emit-module \
-    -emit-module-path "$out/mods/VideoDistill.swiftmodule" -c "${core[@]}" -o "$out/obj/VideoDistill.o"
+# swift_module NAME DIR: the Swift module NAME from DIR's sources, as one object and its .swiftmodule.
+swift_module() {
+    echo "== Swift module $1"
+    local sources
+    mapfile -t sources < <(find "$2" -name '*.swift' | sort)
+    swiftc "${sopt[@]}" "${incs[@]}" -wmo -module-name "$1" -emit-module \
+        -emit-module-path "$out/mods/$1.swiftmodule" -c "${sources[@]}" -o "$out/obj/$1.o"
+}
+wants() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 
-needs_video=0
-for t in "${targets[@]}"; do [ "$t" = video ] && needs_video=1; done
-if [ "$needs_video" = 1 ]; then
-    echo "== Swift video library (VideoDistillVideo)"
-    mapfile -t vid < <(find "$root/Sources/VideoDistillVideo" -name '*.swift' | sort)
-    swiftc "${sopt[@]}" "${incs[@]}" -wmo -module-name VideoDistillVideo -emit-module \
-        -emit-module-path "$out/mods/VideoDistillVideo.swiftmodule" -c "${vid[@]}" -o "$out/obj/VideoDistillVideo.o"
-fi
-
-needs_convert=0
-for t in "${targets[@]}"; do [ "$t" = onnx ] && needs_convert=1; done
-if [ "$needs_convert" = 1 ]; then
-    echo "== Swift converter (VideoDistillConvert)"
-    mapfile -t conv < <(find "$root/tools/convert-weights/Sources/VideoDistillConvert" -name '*.swift' | sort)
-    swiftc "${sopt[@]}" "${incs[@]}" -wmo -module-name VideoDistillConvert -emit-module \
-        -emit-module-path "$out/mods/VideoDistillConvert.swiftmodule" -c "${conv[@]}" -o "$out/obj/VideoDistillConvert.o"
-fi
+swift_module VideoDistill "$root/Sources/VideoDistill"
+if wants video; then swift_module VideoDistillVideo "$root/Sources/VideoDistillVideo"; fi
+if wants onnx; then swift_module VideoDistillConvert "$root/tools/convert-weights/Sources/VideoDistillConvert"; fi
 
 libs=(-lopenblas -lstdc++ -lm -use-ld=lld)
 for t in "${targets[@]}"; do
