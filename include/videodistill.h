@@ -184,6 +184,12 @@ vd_answer_params vd_answer_default_params(void);
 vd_status vd_uniform_selection(const vd_model *model, int32_t *out_selection, int32_t capacity,
                                int32_t *out_count);
 
+/* SPEC 1's evenly spaced pick of `n` of `count` items, idx_i = ((2i + 1) count) div (2n) for i = 0..n-1 (exact
+ * for any positive sizes; repeats when count < n), written to out_indices (n entries): the frames a video of
+ * `count` frames is sampled at (n = num_frames), and the uniform baseline (count = num_frames, n = num_selected,
+ * as vd_uniform_selection). Needs no model. */
+vd_status vd_frame_indices(int64_t count, int32_t n, int64_t *out_indices);
+
 typedef struct vd_result vd_result;
 
 /* Answers a question (UTF-8, NUL-terminated; empty allowed; text longer than the context is truncated as

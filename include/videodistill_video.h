@@ -25,7 +25,7 @@
  * colour matrix and range (BT.601 where the file does not say) and the flags SWS_BICUBIC | SWS_ACCURATE_RND |
  * SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP | SWS_BITEXACT (full chroma interpolation, exact rounding), so that
  * lossless RGB sources come back exactly. The `videodistill` command and the Python package's
- * Model.encode_video decode through this function.
+ * Model.encode_video decode through this function, and the training tools through vd_read_video_file_frames.
  *
  * Frames that cannot be decoded (a damaged or truncated file): by default each sampled frame that cannot be
  * decoded is replaced by the nearest earlier sampled frame that could be (by the nearest later one when no
@@ -76,6 +76,20 @@ typedef struct vd_video_file_info {
  * encodes them as vd_encode_frames would. `params` and `out_info` may be NULL. */
 vd_status vd_encode_video_file(const vd_model *model, const char *path, const vd_video_file_params *params,
                                vd_video **out_video, vd_video_file_info *out_info);
+
+/* The frames SPEC 1 picks from the video file or image folder at `path`, decoded exactly as vd_encode_video_file
+ * decodes them (same colour conversion, rotation and policy for frames that cannot be decoded), for callers that
+ * preprocess frames themselves, such as a training pipeline: `n_frames` frames (idx_n = ((2n + 1) F) div
+ * (2 n_frames), vd_frame_indices), each distinct one decoded once, laid out in pick order as uint8 RGB
+ * [n_frames, height, width, 3] at `out`, which holds `out_size` >= n_frames * height * width * 3 bytes.
+ * With out == NULL the file is only opened and `out_info` filled (frame_count, declared_frames, width, height),
+ * so that a caller can size the buffer. `out_source_frames` (may be NULL): n_frames entries, the frame each
+ * sample holds (idx_n, or the frame standing in for it); `out_seconds` (may be NULL): n_frames entries, that
+ * frame's time in seconds after the first, NaN where the file does not say. Uses decode_threads, progress
+ * (the distinct frames decoded) and strict of `params` (may be NULL); out_info may be NULL. */
+vd_status vd_read_video_file_frames(const char *path, int32_t n_frames, const vd_video_file_params *params,
+                                    uint8_t *out, size_t out_size, int64_t *out_source_frames, double *out_seconds,
+                                    vd_video_file_info *out_info);
 
 #ifdef __cplusplus
 }

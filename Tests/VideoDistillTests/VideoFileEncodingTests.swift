@@ -130,18 +130,15 @@ struct VideoFileEncodingTests {
         #expect(f.status == VD_ERR_UNDECODABLE && f.message.contains("declares"), "\(f)")
     }
 
-    /// A folder with a broken image: the sampled frame it is stands in with its earlier neighbour by default
-    /// (the tokens are those of the folder with that image replaced by its neighbour's copy); `strict` refuses.
-    @Test func brokenImageIsReplacedOrRefused() throws {
-        let m = try CModelFixture("tiny_a")   // F = 9 images > N = 6: SPEC 1 picks source_frames
+    /// The tiny_a fixture's frames as a folder of PNGs with one sampled image cut in half (`broken`, the third
+    /// sampled frame), and its twin folder where that image is a copy of the sampled one before it (`neighbour`).
+    static func brokenFolder() throws -> (dir: URL, twin: URL, brokenFile: URL, broken: Int, neighbour: Int, sourceFrames: [Int]) {
         let v = try FixtureVideo("tiny_a")
         let dir = try TestVideos.folder(), twin = try TestVideos.folder()
-        defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: twin) }
         try TestVideos.encode(v.frames, height: v.height, width: v.width, to: dir.appendingPathComponent("f%02d.png").path, args: [])
         let sourceFrames = try NPYArray.load(fixturePath("tiny_a", "source_frames.npy")).int64s.map { Int($0) }
         let broken = sourceFrames[2], neighbour = sourceFrames[1]   // a sampled image and the sampled one before it
         #expect(broken != neighbour)
-        // The twin folder: the same images, the broken one replaced by a copy of its neighbour.
         for i in 0..<v.count {
             let name = String(format: "f%02d.png", i + 1)   // ffmpeg's image numbering starts at 1
             let from = dir.appendingPathComponent(i == broken ? String(format: "f%02d.png", neighbour + 1) : name)
@@ -150,6 +147,57 @@ struct VideoFileEncodingTests {
         let brokenFile = dir.appendingPathComponent(String(format: "f%02d.png", broken + 1))
         let bytes = try Data(contentsOf: brokenFile)
         try bytes.prefix(bytes.count / 2).write(to: brokenFile)
+        return (dir, twin, brokenFile, broken, neighbour, sourceFrames)
+    }
+
+    /// vd_read_video_file_frames gives the frames vd_encode_video_file encodes: encoding them from memory gives its
+    /// tokens bit for bit, with the same source frames and the same replacement; its sizes and statuses.
+    @Test func readFramesAreTheFramesEncodingDecodes() throws {
+        let m = try CModelFixture("tiny_a")
+        let (dir, twin, brokenFile, broken, neighbour, sourceFrames) = try Self.brokenFolder()
+        defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: twin) }
+        let N = Int(m.info.num_frames)
+        var indices = [Int64](repeating: -1, count: N)
+        #expect(VideoDistill.vd_frame_indices(9, Int32(N), &indices) == VD_OK && indices.map { Int($0) } == sourceFrames)
+        #expect(VideoDistill.vd_frame_indices(0, Int32(N), &indices) == VD_ERR_INVALID_ARGUMENT)
+
+        var info = vd_video_file_info()
+        #expect(VideoDistillVideo.vd_read_video_file_frames(dir.path, Int32(N), nil, nil, 0, nil, nil, &info) == VD_OK)
+        let (H, W) = (Int(info.height), Int(info.width))
+        #expect(info.frame_count == 9 && info.replaced_frames == 0)
+        var rgb = [UInt8](repeating: 0, count: N * H * W * 3)
+        var used = [Int64](repeating: -1, count: N), seconds = [Double](repeating: 0, count: N)
+        #expect(VideoDistillVideo.vd_read_video_file_frames(dir.path, Int32(N), nil, &rgb, rgb.count - 1, nil, nil, &info)
+                == VD_ERR_INVALID_ARGUMENT)
+        #expect(VideoDistillVideo.vd_read_video_file_frames(dir.path, 0, nil, &rgb, rgb.count, nil, nil, &info) == VD_ERR_INVALID_ARGUMENT)
+        #expect(VideoDistillVideo.vd_read_video_file_frames(nil, Int32(N), nil, &rgb, rgb.count, nil, nil, &info) == VD_ERR_NULL_POINTER)
+        #expect(VideoDistillVideo.vd_read_video_file_frames(dir.path + "/none", Int32(N), nil, &rgb, rgb.count, nil, nil, &info)
+                == VD_ERR_NOT_FOUND)
+        #expect(VideoDistillVideo.vd_read_video_file_frames(dir.path, Int32(N), nil, &rgb, rgb.count, &used, &seconds, &info) == VD_OK)
+        #expect(used.map { Int($0) } == sourceFrames.map { $0 == broken ? neighbour : $0 })
+        #expect(Int(info.replaced_frames) == sourceFrames.filter { $0 == broken }.count && seconds.allSatisfy(\.isNaN))
+
+        var p = vd_encode_default_params()
+        var fromMemory: OpaquePointer?
+        #expect(VideoDistill.vd_encode_frames(m.handle, rgb, Int32(N), Int32(H), Int32(W), 3 * W, &p, &fromMemory) == VD_OK)
+        defer { VideoDistill.vd_video_free(fromMemory) }
+        let fromFile = try Self.encode(m, dir.path, info: &info).get()
+        defer { VideoDistill.vd_video_free(fromFile) }
+        #expect(try Self.encoded(fromMemory!).tokens == Self.encoded(fromFile).tokens)
+
+        var strict = VideoDistillVideo.vd_video_file_default_params()
+        strict.strict = true
+        #expect(VideoDistillVideo.vd_read_video_file_frames(dir.path, Int32(N), &strict, &rgb, rgb.count, nil, nil, &info)
+                == VD_ERR_UNDECODABLE)
+        #expect(CAPIFailure(VD_ERR_UNDECODABLE).message.contains(brokenFile.path))
+    }
+
+    /// A folder with a broken image: the sampled frame it is stands in with its earlier neighbour by default
+    /// (the tokens are those of the folder with that image replaced by its neighbour's copy); `strict` refuses.
+    @Test func brokenImageIsReplacedOrRefused() throws {
+        let m = try CModelFixture("tiny_a")   // F = 9 images > N = 6: SPEC 1 picks source_frames
+        let (dir, twin, brokenFile, broken, neighbour, sourceFrames) = try Self.brokenFolder()
+        defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: twin) }
 
         var info = vd_video_file_info()
         let video = try Self.encode(m, dir.path, info: &info).get()

@@ -211,7 +211,6 @@ def gguf_jsonl(args, keep):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shapesqa"))
     import videodistill
-    from shapesqa.video_io import read_mp4
     with open(args.jsonl, encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
     by_video = {}
@@ -229,9 +228,8 @@ def gguf_jsonl(args, keep):
         outs = [{}, {}]
         start = time.time()
         for video, questions in by_video.items():
-            frames = read_mp4(os.path.join(args.data, video))
             for m, out in zip(models, outs):
-                v = m.encode_frames(frames)
+                v = m.encode_video(os.path.join(args.data, video))
                 for q in questions:
                     a = m.answer(v, q, top_k=1)
                     for k, val in (("selection_logits", a.selection_logits), ("selected", a.selected_frames),

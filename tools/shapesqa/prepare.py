@@ -1,5 +1,7 @@
-"""Decode every split's mp4 files once and keep the N frames the runtime samples (SPEC 1), as the runtime
-sees them after H.264: DATA/cache/{split}_frames.npy uint8 [V, N, H, W, 3] and {split}_videos.json.
+"""Decode every split's mp4 files once and keep the N frames the runtime samples (SPEC 1), decoded by the runtime's
+own video library (videodistill.read_video_frames: the colour conversion and policy of include/videodistill_video.h),
+so training sees exactly the pixels the product sees: DATA/cache/{split}_frames.npy uint8 [V, N, H, W, 3] and
+{split}_videos.json.
 
     python tools/shapesqa/prepare.py --data DATA
 """
@@ -16,8 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.dataset import SPLITS, load_jsonl  # noqa: E402
 from shapesqa.model_config import CONFIG  # noqa: E402
-from shapesqa.video_io import read_mp4  # noqa: E402
-from vdref.frames import frame_indices  # noqa: E402
+import videodistill  # noqa: E402
 
 
 def videos_of(data, split):
@@ -37,17 +38,21 @@ def main():
     N = CONFIG["num_frames"]
     for split in SPLITS:
         names = videos_of(args.data, split)
-        first = read_mp4(os.path.join(args.data, names[0]))
-        idx = frame_indices(first.shape[0], N)
+        first = videodistill.read_video_frames(os.path.join(args.data, names[0]), N)
+        F = first.info["frame_count"]
+        idx = videodistill.frame_indices(F, N)
         out = np.lib.format.open_memmap(os.path.join(cache, split + "_frames.npy"), mode="w+", dtype=np.uint8,
-                                        shape=(len(names), N) + first.shape[1:])
+                                        shape=(len(names),) + first.frames.shape)
         t0 = time.time()
         for v, name in enumerate(names):
-            frames = read_mp4(os.path.join(args.data, name), first.shape[1:3])
-            out[v] = frames[idx]
+            # strict: a generated video that does not decode whole is a bug of the data, not something to train on
+            video = videodistill.read_video_frames(os.path.join(args.data, name), N, strict=True)
+            if video.frames.shape != first.frames.shape or video.info["frame_count"] != F:
+                raise SystemExit(f"{name}: {video.info} differs from the split's first video {first.info}")
+            out[v] = video.frames
         out.flush()
         with open(os.path.join(cache, split + "_videos.json"), "w") as f:
-            json.dump(dict(videos=names, frame_indices=idx, source_frames=int(first.shape[0])), f)
+            json.dump(dict(videos=names, frame_indices=idx, source_frames=F), f)
         print(f"{split}: {len(names)} videos decoded in {time.time() - t0:.0f} s")
 
 

@@ -1,4 +1,5 @@
 import CVideoDistillAPI
+import Foundation
 
 // Questions: answer, match, choose, similarity, tokenize (include/videodistill.h, "Questions").
 
@@ -249,4 +250,14 @@ public func vd_tokenize(_ model: OpaquePointer?, _ text: UnsafePointer<CChar>?, 
     }
 }
 
-import Foundation
+
+@_cdecl("vd_frame_indices")
+public func vd_frame_indices(_ count: Int64, _ n: Int32, _ out: UnsafeMutablePointer<Int64>?) -> vd_status {
+    capiCall("vd_frame_indices") {
+        guard let out else { throw CAPIError.null("out_indices") }
+        guard count >= 1, n >= 1 else { throw CAPIError.argument("count = \(count) and n = \(n) must both be at least 1") }
+        for (i, index) in FramePipeline.frameIndices(frameCount: Int(count), numFrames: Int(n)).enumerated() {
+            out[i] = Int64(index)
+        }
+    }
+}

@@ -16,6 +16,6 @@ public enum Selection {
     /// K evenly spaced indices of N frames, by SPEC 1's own rule ((2k+1) N div 2K): the "uniform" baseline
     /// the paper compares learned selection against.
     public static func uniform(frames N: Int, slots K: Int) -> [Int] {
-        (0..<K).map { ((2 * $0 + 1) * N) / (2 * K) }
+        FramePipeline.frameIndices(frameCount: N, numFrames: K)
     }
 }

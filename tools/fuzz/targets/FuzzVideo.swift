@@ -1,7 +1,7 @@
 // Fuzz target: video files through the video library (vd_encode_video_file's code: FFmpeg's demuxers and
 // decoders, the frame timeline, seeking, conversion, SPEC 1 over the frames, the replacement policy). Input: byte 0
-// picks strict (bit 0) and the container hint of the file name (bits 1-2: .mp4 .mkv .webm .png), the rest is the
-// file. The model is VD_FUZZ_MODEL (tiny_a: N = 6). Checks: a refusal is a FrameSourceError or VideoDistillError,
+// picks strict (bit 0), the container hint of the file name (bits 1-2: .mp4 .mkv .webm .png) and, with bit 3, the
+// frames-out path (sampleFrames, vd_read_video_file_frames's code) instead of encoding; the rest is the file. The model is VD_FUZZ_MODEL (tiny_a: N = 6). Checks: a refusal is a FrameSourceError or VideoDistillError,
 // never a crash; a video has N frames whose source frames lie in 0..<F and are read frames, strict never replaces,
 // and replaced samples are exactly the report's.
 @testable import VideoDistill
@@ -36,6 +36,14 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     defer { unlink(path) }
     let N = model.config.numFrames
     do {
+        if flags & 8 != 0 {
+            let frames = try sampleFrames(source: openFrameSource(path: path, threads: 1), numFrames: N, strict: strict)
+            let r = frames.report
+            require(frames.rgb.count == N * r.height * r.width * 3 && frames.sourceFrames.count == N, "frame sizes")
+            require(frames.sourceFrames.allSatisfy { (0..<r.frameCount).contains($0) }, "a source frame outside 0..<\(r.frameCount)")
+            require(!strict || r.replaced.isEmpty, "strict replaced frames")
+            return 0
+        }
         let (video, report) = try model.encode(videoAt: path, threads: 1, decodeThreads: 1, strict: strict)
         let sources = video.sourceFrameIndices ?? []
         require(video.frameCount == N && sources.count == N, "\(video.frameCount) frames, \(sources.count) sources")

@@ -14,7 +14,8 @@ import numpy as np
 
 from . import _lib
 
-__all__ = ["Model", "Video", "Answer", "VideoDistillError", "version"]
+__all__ = ["Model", "Video", "Answer", "VideoDistillError", "VideoFrames", "version", "frame_indices",
+           "uniform_selection", "read_video_frames"]
 
 _L = _lib.load_library()
 
@@ -65,6 +66,59 @@ def _array(ptr, *shape):
     if n == 0 or not ptr:
         return np.zeros(shape, dtype=np.float32 if ptr is None else np.dtype(ptr._type_))
     return np.ctypeslib.as_array(ptr, shape=(n,)).reshape(shape).copy()
+
+
+def frame_indices(count, n):
+    """SPEC 1's evenly spaced pick of n of count items, ((2i + 1) count) div (2n), as the runtime computes it
+    (vd_frame_indices): the frames a video of `count` frames is sampled at (n = num_frames)."""
+    out = (ctypes.c_int64 * int(n))()
+    _check(_L.vd_frame_indices(int(count), int(n), out))
+    return list(out)
+
+
+def uniform_selection(num_frames, num_selected):
+    """The paper's uniform baseline: num_selected evenly spaced indices of the num_frames sampled frames, SPEC 1's
+    rule again (Model.uniform_selection for a loaded model)."""
+    return frame_indices(num_frames, num_selected)
+
+
+class VideoFrames:
+    """The frames SPEC 1 picks from a video file, decoded by the runtime's video library: `frames` uint8
+    [N, H, W, 3] in pick order, `source_frames` [N] (the frame each holds), `seconds` [N] (NaN: unknown),
+    `info` (frame_count, declared_frames, width, height, replaced_frames)."""
+
+    def __init__(self, frames, source_frames, seconds, info):
+        self.frames, self.source_frames, self.seconds, self.info = frames, source_frames, seconds, info
+
+
+def _video_file_params(threads=1, decode_threads=0, strict=False):
+    if not _L.has_video_files:
+        raise VideoDistillError(0, "video files need libvideodistill_video.so (the library loaded has none); build "
+                                   "it with `swift build -c release`")
+    params = _L.vd_video_file_default_params()
+    params.n_threads = int(threads)
+    params.decode_threads = int(decode_threads)
+    params.strict = bool(strict)
+    return params
+
+
+def read_video_frames(path, num_frames, decode_threads=0, strict=False):
+    """The num_frames frames SPEC 1 picks from a video file, an image or a folder of images, decoded exactly as
+    Model.encode_video decodes them (colour conversion, rotation, the policy for frames that cannot be decoded:
+    include/videodistill_video.h) -> VideoFrames. For pipelines that preprocess frames themselves (training)."""
+    params = _video_file_params(decode_threads=decode_threads, strict=strict)
+    info = _lib.VideoFileInfo()
+    name = os.fsencode(path)
+    _check(_L.vd_read_video_file_frames(name, int(num_frames), ctypes.byref(params), None, 0, None, None,
+                                        ctypes.byref(info)))
+    frames = np.empty((int(num_frames), info.height, info.width, 3), dtype=np.uint8)
+    sources = np.empty(int(num_frames), dtype=np.int64)
+    seconds = np.empty(int(num_frames), dtype=np.float64)
+    _check(_L.vd_read_video_file_frames(name, int(num_frames), ctypes.byref(params),
+                                        frames.ctypes.data_as(ctypes.c_void_p), frames.nbytes,
+                                        sources.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                                        seconds.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), ctypes.byref(info)))
+    return VideoFrames(frames, sources, seconds, {n: getattr(info, n) for n, _ in _lib.VideoFileInfo._fields_})
 
 
 class Video:
@@ -170,13 +224,7 @@ class Model:
         frames SPEC 1 picks are decoded. `video.info` holds the file's frame count, declared frame count and size.
         A sampled frame that cannot be decoded is replaced by its nearest decoded neighbour (video.replaced);
         strict=True raises UndecodableError instead. Missing file: NotFoundError; no frames: NoFramesError."""
-        if not _L.has_video_files:
-            raise VideoDistillError(0, "encode_video needs libvideodistill_video.so (the library loaded has no video "
-                                       "files); build it with `swift build -c release`")
-        params = _L.vd_video_file_default_params()
-        params.n_threads = self.threads if threads is None else int(threads)
-        params.decode_threads = int(decode_threads)
-        params.strict = bool(strict)
+        params = _video_file_params(self.threads if threads is None else threads, decode_threads, strict)
         info = _lib.VideoFileInfo()
         handle = ctypes.c_void_p()
         _check(_L.vd_encode_video_file(self._handle, os.fsencode(path), ctypes.byref(params), ctypes.byref(handle),

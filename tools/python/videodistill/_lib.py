@@ -129,11 +129,15 @@ def _declare(lib):
         "vd_uniform_selection": (i32, [P, pi32, i32, pi32]),
         "vd_similarity": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), pf32]),
         "vd_tokenize": (i32, [P, ctypes.c_char_p, pi32, i32, pi32]),
+        "vd_frame_indices": (i32, [ctypes.c_int64, i32, ctypes.POINTER(ctypes.c_int64)]),
     }
     video = {   # libvideodistill_video.so only
         "vd_video_file_default_params": (VideoFileParams, []),
         "vd_encode_video_file": (i32, [P, ctypes.c_char_p, ctypes.POINTER(VideoFileParams), ctypes.POINTER(P),
                                        ctypes.POINTER(VideoFileInfo)]),
+        "vd_read_video_file_frames": (i32, [ctypes.c_char_p, i32, ctypes.POINTER(VideoFileParams), P, ctypes.c_size_t,
+                                            ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_double),
+                                            ctypes.POINTER(VideoFileInfo)]),
     }
     lib.has_video_files = hasattr(lib, "vd_encode_video_file")
     for name, (restype, argtypes) in list(sigs.items()) + (list(video.items()) if lib.has_video_files else []):

@@ -28,11 +28,6 @@ class QASplit:
         return len(self.records)
 
 
-def uniform_selection(N, K):
-    """K evenly spaced indices of N: ((2k + 1) N) div (2K) (the paper's uniform baseline)."""
-    return [((2 * k + 1) * N) // (2 * K) for k in range(K)]
-
-
 def answer_with_selection(model, tokens, t_cls, selected):
     """QA logits [B, A] of the reference model with the K selected frames given (gather by index, slot order
     kept) instead of its own selection: the uniform and fixed-selection baselines."""

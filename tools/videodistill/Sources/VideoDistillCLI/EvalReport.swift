@@ -32,6 +32,11 @@ public struct EvalReport: Encodable {
         public let predicted: [String: String?]
         public let correct: [String: Bool]
         public let probability: [String: Double]
+        /// Per model column: the K source frames the answer came from, in slot order.
+        public let selectedFrames: [String: [Int]]
+        enum CodingKeys: String, CodingKey {
+            case line, video, question, category, answer, predicted, correct, probability, selectedFrames = "selected_frames"
+        }
     }
 
     public let model: String
@@ -73,16 +78,18 @@ public struct EvalReport: Encodable {
         let outcomes = qs.indices.map { i in
             let q = qs[i]
             var predicted: [String: String?] = [:], correct: [String: Bool] = [:], probability: [String: Double] = [:]
+            var selected: [String: [Int]] = [:]
             for mode in e.modes {
                 let p = e.predictions[mode]?[i]
                 predicted[mode.rawValue] = .some(p?.answer)
                 correct[mode.rawValue] = p?.answer == q.answer
                 probability[mode.rawValue] = p?.probability
+                selected[mode.rawValue] = p?.selectedFrames
             }
             predicted["majority"] = majority[q.category]
             correct["majority"] = majority[q.category] == q.answer
             return Outcome(line: q.line, video: q.videoField, question: q.question, category: q.category, answer: q.answer,
-                           predicted: predicted, correct: correct, probability: probability)
+                           predicted: predicted, correct: correct, probability: probability, selectedFrames: selected)
         }
         func row(_ name: String, _ members: [Int]) -> Row {
             var right: [String: Int] = [:], accuracy: [String: Double] = [:]

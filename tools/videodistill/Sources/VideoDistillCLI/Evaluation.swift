@@ -19,10 +19,12 @@ public enum EvalMode: String, CaseIterable, Sendable {
 public struct Evaluation {
     public let questions: [EvalQuestion]
     public let modes: [EvalMode]
-    /// One answer: the top answer and its softmax probability.
+    /// One answer: the top answer, its softmax probability, and the K frames it was answered from (source
+    /// frame indices of the video; the blind video's are its own, all 0).
     public struct Prediction: Equatable, Sendable {
         public let answer: String
         public let probability: Double
+        public var selectedFrames: [Int] = []
     }
 
     /// predictions[mode][i]: the answer to questions[i]; nil when the QA logits held a NaN (counted wrong).
@@ -89,7 +91,9 @@ public struct Evaluation {
                     case .blind: out = try model.answer(blind!, tokenIds: tokenIds[i], threads: threads)
                     }
                     if let best = out.topAnswer, let logits = out.qaLogits {
-                        predictions[mode]![i] = Prediction(answer: model.answers[best], probability: Choice.probabilities(logits)[best])
+                        let frames = (mode == .blind ? blind! : video!).sourceFrameIndices
+                        predictions[mode]![i] = Prediction(answer: model.answers[best], probability: Choice.probabilities(logits)[best],
+                                                           selectedFrames: out.selected.map { frames?[$0] ?? $0 })
                     }
                 }
                 done += 1
