@@ -15,20 +15,20 @@ EPOCH=${EPOCH:-5}   # the shipped checkpoint: the best validation accuracy overa
 LOGS=tools/shapesqa/logs
 mkdir -p "$DATA/runs" "$LOGS"
 t0=$(date +%s)
+# The runtime first: training reads its frames through the video library (videodistill.read_video_frames).
+swift build -c release --scratch-path .build-shapes --product convert-weights
+swift build -c release --scratch-path .build-shapes --product videodistill_video
+swift build -c release --scratch-path .build-shapes --product videodistill-cli
+export VIDEODISTILL_LIBRARY=$PWD/.build-shapes/release/libvideodistill_video.so
 [ -f "$DATA/train.jsonl" ] || python3 tools/shapesqa/generate.py --out "$DATA" --train "$TRAIN_VIDEOS" --only test val train
 [ -f "$DATA/cache/test_frames.npy" ] || python3 tools/shapesqa/prepare.py --data "$DATA"
 python3 tools/shapesqa/pretrain_encoders.py --data "$DATA" --out "$DATA/runs/encoders.pt" --steps "$STEPS" \
     --group 8 --counterfactuals 4 --threads "$THREADS" --log "$LOGS/pretrain_encoders.log"
 python3 tools/shapesqa/train.py --data "$DATA" --encoders "$DATA/runs/encoders.pt" --out "$DATA/runs/shapesqa.pt" \
     --epochs "$EPOCHS" --select-warmup 3 --threads "$THREADS" --log "$LOGS/train.log"
-swift build -c release --scratch-path .build-shapes --product convert-weights
-swift build -c release --scratch-path .build-shapes --product videodistill
-swift build -c release --scratch-path .build-shapes --product videodistill-cli
 ckpt=$(printf '%s/runs/shapesqa.epoch%02d.pt' "$DATA" "$EPOCH")
 python3 tools/shapesqa/export_model.py --checkpoint "$ckpt" --onnx "$DATA/onnx" --out examples/models/shapesqa.gguf
 python3 tools/shapesqa/make_examples.py --data "$DATA"
-VIDEODISTILL_LIBRARY=.build-shapes/release/libvideodistill.so python3 tools/shapesqa/evaluate.py --data "$DATA" \
-    --model examples/models/shapesqa.gguf --checkpoint "$ckpt" --split test --threads "$THREADS"
-.build-shapes/release/videodistill-cli eval --model examples/models/shapesqa.gguf --data "$DATA/test.jsonl" \
-    --baselines --threads "$THREADS" | tee "$LOGS/cli_eval_test.txt"
+python3 tools/shapesqa/evaluate.py --command .build-shapes/release/videodistill-cli --data "$DATA" --model examples/models/shapesqa.gguf \
+    --checkpoint "$ckpt" --split test --threads "$THREADS"
 echo "run_all: $(( $(date +%s) - t0 )) s"
