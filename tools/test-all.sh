@@ -21,7 +21,7 @@ swift test
 echo "== python reference tests"
 python3 -m pytest -q tools/reference/tests
 echo "== python binding tests"
-python3 -m pytest -q tools/python/tests
+python3 -m pytest -q Sources/python/tests
 echo "== examples (C, C++, Python)"
 bash examples/run-examples.sh .build/debug
 echo "== hardening (fuzz smoke, ASan + UBSan, TSan, valgrind)"

@@ -15,7 +15,7 @@ Which weights are int8: every Linear and the patch convolution (vdref.int8.linea
   with --keep (default: vdref.int8.DEFAULT_KEEP_F32, the converter's policy); --sweep measures each group alone.
 Where: the PyTorch simulation (default), or --runtime: the model exported to ONNX (vdref.export), converted with
   convert-weights to an f32 and an int8 file (--keep-f32 as --keep), and both run by this project's runtime through
-  the Python binding (tools/python; libvideodistill.so from `swift build -c release`, or $VIDEODISTILL_LIBRARY;
+  the Python binding (Sources/python; libvideodistill.so from `swift build -c release`, or $VIDEODISTILL_LIBRARY;
   convert-weights from .build*/ or $CONVERT_WEIGHTS). The figures then compare our fp32 with our int8
   (--check-simulation also compares the simulation's int8 with the runtime's).
 
@@ -208,7 +208,7 @@ def gguf_jsonl(args, keep):
     """--gguf + --jsonl: our runtime, fp32 file vs its int8 conversion, on every (video, question) record."""
     import subprocess
     import tempfile
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Sources", "python"))
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shapesqa"))
     import videodistill
     from shapesqa.video_io import read_mp4
@@ -315,7 +315,7 @@ def main():
     results = {}
     if args.runtime:
         import tempfile
-        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Sources", "python"))
         for name, model, pixels, ids, questions in jobs:
             with tempfile.TemporaryDirectory() as folder:
                 f32, i8 = runtime_files(model, keep, folder)

@@ -32,7 +32,7 @@ from vdref.frames import frame_indices  # noqa: E402
 from vdref.model import VideoDistill  # noqa: E402
 from vdref.tokenizer import Tokenizer  # noqa: E402
 
-sys.path.insert(0, os.path.join(REPO, "tools", "python"))
+sys.path.insert(0, os.path.join(REPO, "Sources", "python"))
 VARIANTS = ("videodistill", "uniform", "blind")
 
 

@@ -24,7 +24,7 @@ import pytest
 from conftest import Fixture, tolerance  # noqa: F401  (fixture comes from conftest)
 from test_gguf_listing import REPO, inputs_of, run as run_converter
 
-sys.path.insert(0, os.path.join(REPO, "tools", "python"))
+sys.path.insert(0, os.path.join(REPO, "Sources", "python"))
 sys.path.insert(0, os.path.join(REPO, "tools", "reference"))
 import int8_gate  # noqa: E402
 from vdref import int8_policy  # noqa: E402
