@@ -14,13 +14,10 @@ import argparse
 import collections
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.dataset import load_jsonl  # noqa: E402
 from shapesqa.model_config import LOGS, REPO  # noqa: E402
@@ -32,7 +29,6 @@ from vdref.frames import frame_indices  # noqa: E402
 from vdref.model import VideoDistill  # noqa: E402
 from vdref.tokenizer import Tokenizer  # noqa: E402
 
-sys.path.insert(0, os.path.join(REPO, "Sources", "python"))
 VARIANTS = ("videodistill", "uniform", "blind")
 
 

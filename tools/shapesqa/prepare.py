@@ -7,12 +7,9 @@ sees them after H.264: DATA/cache/{split}_frames.npy uint8 [V, N, H, W, 3] and {
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.dataset import SPLITS, load_jsonl  # noqa: E402
 from shapesqa.model_config import CONFIG  # noqa: E402

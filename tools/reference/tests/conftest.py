@@ -1,12 +1,10 @@
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
 FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "..", "Tests", "Fixtures"))
 FIXTURE_NAMES = ["tiny_a", "tiny_b"]
 
