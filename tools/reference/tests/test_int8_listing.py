@@ -71,7 +71,7 @@ def test_int8_tensors_listed_and_exact(fixture, tmp_path, keep):
 
 
 def test_default_policy_matches_the_evaluated_one(fixture, tmp_path):
-    """The converter's default keep-set is vdref.int8_policy.DEFAULT_KEEP_F32 (what int8_eval.py measures)."""
+    """The converter's default keep-set is vdref.int8_policy.DEFAULT_KEEP_F32 (what shapesqa.int8_eval measures)."""
     cfg, answers = fixture.json("config"), fixture.json("answers")
     r = convert_int8(fixture, tmp_path / "model.gguf")
     got = {t.name for t in r.tensors if t.tensor_type == gguf.GGMLQuantizationType.I8}
