@@ -10,10 +10,10 @@ must be the policy the evaluation measured). Needs a built converter; skipped wh
 import numpy as np
 import pytest
 
-from conftest import Fixture  # noqa: F401  (fixture comes from conftest)
 from test_gguf_listing import initializers, inputs_of, run
 from vdref import int8_policy
 from vdref.spec_names import spec_tensors
+from vdref.testing import Fixture  # noqa: F401  (fixture comes from conftest)
 
 gguf = pytest.importorskip("gguf")
 

@@ -19,10 +19,10 @@ import copy
 import numpy as np
 import pytest
 
-from conftest import Fixture, tolerance  # noqa: F401  (fixture comes from conftest)
 from shapesqa import int8_runtime
 from test_gguf_listing import inputs_of, run as run_converter
 from vdref import int8_gate, int8_policy
+from vdref.testing import Fixture, tolerance  # noqa: F401  (fixture comes from conftest)
 
 POLICIES = [None, int8_policy.FAST_KEEP_F32, []]
 POLICY_IDS = ["default-policy", "fast", "all-int8"]
