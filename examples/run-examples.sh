@@ -44,7 +44,7 @@ check() {  # name, output
 }
 check "C example" "$("$work/answer_c" "$work/model.gguf" "$work/frames.rgb" "$frames" "$height" "$width" "$question")"
 check "C++ example" "$("$work/answer_cpp" "$work/model.gguf" "$work/frames.rgb" "$frames" "$height" "$width" "$question")"
-check "Python example" "$(VIDEODISTILL_LIBRARY="$PWD/$build/libvideodistill.so" PYTHONPATH=tools/python \
+check "Python example" "$(VIDEODISTILL_LIBRARY="$PWD/$build/libvideodistill.so" PYTHONPATH=Sources/python \
     python3 examples/python/answer.py "$work/model.gguf" "$fixture/video.npy" "$question")"
 # A video file through vd_encode_video_file: the shipped model on the quickstart's video and question gives the
 # command's answer (which decodes through the same library) with its probability.

@@ -5,7 +5,7 @@ import Testing
 
 /// `videodistill eval`'s pieces: the JSON Lines reader, the counting of the report, and the run over a
 /// fixture video against ONNX Runtime's answers. The uniform and blind columns are checked against the
-/// PyTorch reference in tools/reference/tests/test_cli_eval.py.
+/// PyTorch reference in Tests/command/test_cli_eval.py.
 @Suite struct EvalDataTests {
     private func write(_ bytes: [UInt8], _ name: String = "test.jsonl") throws -> (URL, String) {
         let dir = try TestVideos.folder()

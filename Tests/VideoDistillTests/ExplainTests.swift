@@ -6,7 +6,7 @@ import Testing
 
 /// `videodistill explain`'s pieces: the PNG writer (read back by libavcodec's PNG decoder, which shares no
 /// code with it), the font, text layout, and the contact sheet of a fixture against ONNX Runtime's selection
-/// and gates and the float64 pipeline's resized frames. The whole command is in tools/reference/tests/test_cli_eval.py.
+/// and gates and the float64 pipeline's resized frames. The whole command is in Tests/command/test_cli_eval.py.
 @Suite struct ExplainPartsTests {
     /// Exact round trip through a PNG file, odd sizes and random (incompressible) pixels included.
     @Test(.enabled(if: TestVideos.ffmpeg != nil, "libav's PNG decoder is tested alongside ffmpeg"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Answer a question about a video given as a .npy array of uint8 RGB frames [F, H, W, 3].
 
-    pip install ./tools/python
+    pip install ./Sources/python
     python3 examples/python/answer.py MODEL.gguf video.npy "what colour is the ball?"
 """
 

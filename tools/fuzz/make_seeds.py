@@ -7,15 +7,14 @@ ONNX exports and the tiny_a model are added at run time, not committed. Usage: p
 import json
 import os
 import struct
-import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from vdref.spec_names import spec_tensors
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
-from vdref.spec_names import spec_tensors  # noqa: E402
 
 OUT = os.path.join(ROOT, "tools", "fuzz", "corpus")
 

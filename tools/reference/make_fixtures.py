@@ -5,10 +5,9 @@ gives identical bytes."""
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+from vdref.fixtures import main
 
-from vdref.fixtures import main  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "Tests", "Fixtures"))

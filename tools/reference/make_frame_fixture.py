@@ -6,15 +6,13 @@ twice gives identical bytes. Usage: python3 tools/reference/make_frame_fixture.p
 """
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools" / "reference"))
+from vdref.frames import resize_crop_f64, resized_size
 
-from vdref.frames import resize_crop_f64, resized_size  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 # (H, W): odd, square, portrait and landscape, extreme aspect, 1-pixel sides; up- and downscaled below.
 FRAMES = [(37, 53), (53, 37), (9, 14), (1, 17), (17, 1), (120, 213), (101, 99), (64, 64), (3, 200), (45, 37)]

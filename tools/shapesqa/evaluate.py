@@ -20,10 +20,8 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from shapesqa.model_config import LOGS, REPO  # noqa: E402
-from shapesqa.vocab import CATEGORIES  # noqa: E402
+from shapesqa.model_config import LOGS, REPO
+from shapesqa.vocab import CATEGORIES
 
 COLUMNS = ("videodistill", "uniform", "blind", "majority")
 

@@ -11,11 +11,8 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 
 import torch
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.model_config import REPO  # noqa: E402
 from vdref.config import KEYS  # noqa: E402

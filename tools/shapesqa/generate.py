@@ -9,10 +9,7 @@ every JSONL byte depend only on the seed and the counts; the mp4 bytes also on t
 import argparse
 import json
 import os
-import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.dataset import SPLITS, records  # noqa: E402
 from shapesqa.render import render  # noqa: E402

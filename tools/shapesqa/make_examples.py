@@ -10,9 +10,6 @@ import argparse
 import json
 import os
 import shutil
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.dataset import load_jsonl, video_name  # noqa: E402
 from shapesqa.model_config import REPO  # noqa: E402

@@ -9,12 +9,9 @@ so training sees exactly the pixels the product sees: DATA/cache/{split}_frames.
 import argparse
 import json
 import os
-import sys
 import time
 
 import numpy as np
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.dataset import SPLITS, load_jsonl  # noqa: E402
 from shapesqa.model_config import CONFIG  # noqa: E402

@@ -21,15 +21,12 @@ import argparse
 import dataclasses
 import math
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from shapesqa.captions import caption  # noqa: E402
 from shapesqa.frames_data import SplitFrames, pixels  # noqa: E402

@@ -4,8 +4,15 @@
 # Steps (each can be rerun alone, see README.md): generate, prepare, pretrain_encoders, train, export, examples,
 # evaluate. One torch thread throughout (THREADS=... to change). EPOCH picks the stage-2 checkpoint to ship
 # (chosen on validation, so check logs/train.log when anything changes).
+# python3 must have torch and the checkout's packages (vdref, shapesqa, videodistill): the test environment with
+# torch, VD_TORCH=1 bash tools/python-env.sh, then PATH="$PWD/.venv/bin:$PATH" tools/shapesqa/run_all.sh DATA.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+python3 -c "import torch, vdref, shapesqa" 2>/dev/null || {
+    echo "run_all.sh: python3 ($(command -v python3)) lacks torch or the checkout's packages;" \
+         "run VD_TORCH=1 bash tools/python-env.sh and put .venv/bin first on PATH" >&2
+    exit 1
+}
 DATA=${1:?usage: run_all.sh DATA}
 THREADS=${THREADS:-1}
 TRAIN_VIDEOS=${TRAIN_VIDEOS:-1600}

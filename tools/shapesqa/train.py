@@ -18,23 +18,19 @@ Each epoch's checkpoint is kept (OUT.epochNN.pt) so that one can be chosen on va
 import argparse
 import math
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from shapesqa.frames_data import SplitFrames, pixels  # noqa: E402
-from shapesqa.init import init_for_training  # noqa: E402
-from shapesqa.model_config import REPO  # noqa: E402,F401  (puts tools/reference on sys.path)
-from shapesqa.qa_data import QASplit, answer_with_selection, hit_rates  # noqa: E402
-from videodistill import uniform_selection  # noqa: E402  (the runtime's, vd_frame_indices)
-from shapesqa.vocab import ANSWERS, CATEGORIES  # noqa: E402
-from vdref.model import VideoDistill  # noqa: E402
-from vdref.tokenizer import Tokenizer  # noqa: E402
+from shapesqa.frames_data import SplitFrames, pixels
+from shapesqa.init import init_for_training
+from shapesqa.qa_data import QASplit, answer_with_selection, hit_rates
+from videodistill import uniform_selection  # the runtime's (vd_frame_indices)
+from shapesqa.vocab import ANSWERS, CATEGORIES
+from vdref.model import VideoDistill
+from vdref.tokenizer import Tokenizer
 
 
 @torch.no_grad()

@@ -35,8 +35,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools", "reference"))
-sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
 
 SMALL = dict(image_size=64, resize_short=72, patch_size=16, vision_width=192, vision_layers=4, vision_heads=3,
              text_width=128, text_layers=2, text_heads=2, vocab_size=49408, context_length=77,

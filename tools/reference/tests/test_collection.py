@@ -30,7 +30,7 @@ sys.exit(int(status))
 """
 
 
-@pytest.mark.parametrize("suite", ["tools/reference/tests", "tools/python/tests"])
+@pytest.mark.parametrize("suite", ["tools/reference/tests", "Sources/python/tests", "Tests/command"])
 def test_collecting_never_imports_torch(suite):
     r = subprocess.run([sys.executable, "-c", COLLECT, suite], cwd=REPO, capture_output=True, text=True, timeout=300)
     out = r.stdout + r.stderr

@@ -10,15 +10,10 @@ against torch applied one axis at a time (each single-axis call has an output wi
 height alone, where torch is right), which is the formula's separable definition.
 """
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from vdref.frames import (  # noqa: E402
+from vdref.frames import (
     axis_weights, crop_offset, frame_indices, normalize, preprocess_f64, resize_crop_f64, resized_size,
 )
 

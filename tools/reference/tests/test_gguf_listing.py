@@ -14,9 +14,9 @@ import onnx
 import pytest
 from onnx import helper, numpy_helper
 
-from conftest import FIXTURE_NAMES, Fixture  # noqa: F401  (fixture comes from conftest)
 from vdref.config import KEYS
 from vdref.spec_names import spec_tensors
+from vdref.testing import FIXTURE_NAMES, Fixture  # noqa: F401  (fixture comes from conftest)
 from vdref.tokenizer import BPE_SHA256, load_merges
 
 gguf = pytest.importorskip("gguf")

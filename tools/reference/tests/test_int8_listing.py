@@ -10,10 +10,10 @@ must be the policy the evaluation measured). Needs a built converter; skipped wh
 import numpy as np
 import pytest
 
-from conftest import Fixture  # noqa: F401  (fixture comes from conftest)
 from test_gguf_listing import initializers, inputs_of, run
 from vdref import int8_policy
 from vdref.spec_names import spec_tensors
+from vdref.testing import Fixture  # noqa: F401  (fixture comes from conftest)
 
 gguf = pytest.importorskip("gguf")
 
@@ -71,7 +71,7 @@ def test_int8_tensors_listed_and_exact(fixture, tmp_path, keep):
 
 
 def test_default_policy_matches_the_evaluated_one(fixture, tmp_path):
-    """The converter's default keep-set is vdref.int8_policy.DEFAULT_KEEP_F32 (what int8_eval.py measures)."""
+    """The converter's default keep-set is vdref.int8_policy.DEFAULT_KEEP_F32 (what shapesqa.int8_eval measures)."""
     cfg, answers = fixture.json("config"), fixture.json("answers")
     r = convert_int8(fixture, tmp_path / "model.gguf")
     got = {t.name for t in r.tensors if t.tensor_type == gguf.GGMLQuantizationType.I8}

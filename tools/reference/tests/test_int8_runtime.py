@@ -15,19 +15,14 @@ where the policy keeps fp32). Skipped without a built converter or library.
 """
 
 import copy
-import os
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import Fixture, tolerance  # noqa: F401  (fixture comes from conftest)
-from test_gguf_listing import REPO, inputs_of, run as run_converter
-
-sys.path.insert(0, os.path.join(REPO, "tools", "python"))
-sys.path.insert(0, os.path.join(REPO, "tools", "reference"))
-import int8_gate  # noqa: E402
-from vdref import int8_policy  # noqa: E402
+from shapesqa import int8_runtime
+from test_gguf_listing import inputs_of, run as run_converter
+from vdref import int8_gate, int8_policy
+from vdref.testing import Fixture, tolerance  # noqa: F401  (fixture comes from conftest)
 
 POLICIES = [None, int8_policy.FAST_KEEP_F32, []]
 POLICY_IDS = ["default-policy", "fast", "all-int8"]
@@ -43,7 +38,7 @@ def convert_int8(fixture, out, keep):
         args += ["--keep-f32", "fast" if keep == int8_policy.FAST_KEEP_F32 else ",".join(keep) or "none"]
     r = run_converter(args)
     assert r.returncode == 0, r.stderr
-    return int8_gate.runtime_run(str(out), fixture.npy("pixels")[None], fixture.json("questions"), threads=1)
+    return int8_runtime.runtime_run(str(out), fixture.npy("pixels")[None], fixture.json("questions"), threads=1)
 
 
 def int8_keys(keep):
@@ -70,7 +65,7 @@ def test_runtime_int8_against_onnx_runtime(fixture, tmp_path, keep):
 
 @pytest.mark.parametrize("keep", POLICIES, ids=POLICY_IDS)
 def test_runtime_int8_is_the_simulated_scheme(torch, fixture, tmp_path, keep):
-    import int8_eval
+    from shapesqa import int8_eval
     from vdref import int8
     got = convert_int8(fixture, tmp_path / "model.gguf", keep)
     model = int8_eval.onnx_model(*inputs_of(fixture))

@@ -6,9 +6,9 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
-from conftest import tolerance
 
 from vdref.spec_names import spec_tensors
+from vdref.testing import tolerance
 
 OUTPUTS = ["qa_logits", "vtm_logits", "cl_sim", "selection_logits", "selected", "v_star", "fs_gates", "vr_gates",
            "t_cls"]

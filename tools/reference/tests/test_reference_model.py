@@ -8,10 +8,10 @@ import sys
 import numpy as np
 import onnx
 import pytest
-from conftest import tolerance
 from onnx import numpy_helper
 
 from vdref.spec_names import spec_tensors
+from vdref.testing import tolerance
 
 # Every test here takes conftest's `torch` fixture (skips without torch); vdref.model is imported inside the tests
 # because it imports torch, and collecting the suite must not (test_collection.py).

@@ -9,13 +9,12 @@ import sys
 import numpy as np
 import pytest
 
-SHAPESQA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shapesqa"))
-sys.path.insert(0, SHAPESQA)
+from shapesqa.captions import caption
+from shapesqa.dataset import records
+from shapesqa.render import render
+from shapesqa.vocab import ANSWERS, CATEGORIES, FLASH
 
-from shapesqa.captions import caption  # noqa: E402
-from shapesqa.dataset import records  # noqa: E402
-from shapesqa.render import render  # noqa: E402
-from shapesqa.vocab import ANSWERS, CATEGORIES, FLASH  # noqa: E402
+SHAPESQA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shapesqa"))
 
 
 def _white(frames):

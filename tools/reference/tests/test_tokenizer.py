@@ -17,19 +17,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import sys
 import types
 
 import ftfy
 import numpy as np
 import pytest
 
+from vdref import token_corpus as make_token_corpus
+from vdref import tokenizer as vtok
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-
-import make_token_corpus  # noqa: E402
-from vdref import tokenizer as vtok  # noqa: E402
-
 CORPUS = make_token_corpus.corpus_strings()
 FIXTURE = os.path.join(HERE, "..", "..", "..", "Tests", "Fixtures", "tokenizer", "corpus.json")
 

@@ -39,7 +39,7 @@ def linear_weights(cfg, num_answers, heads=("qa", "vtm", "cl")):
 GROUPS = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn", "fs.mlp",
           "fs.select", "vr.gate", "vr.attn", "vr.mlp", "heads"]
 
-# The policy `convert-weights --type int8` writes (see int8_eval.py's report for why): everything int8 but
+# The policy `convert-weights --type int8` writes (see shapesqa.int8_eval's report for why): everything int8 but
 # the groups listed here, kept fp32 because the selection and the answer are decided there.
 DEFAULT_KEEP_F32 = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn", "fs.mlp",
                     "fs.select", "heads"]

@@ -1,13 +1,11 @@
 """The default ShapesQA model's configuration (SPEC 11 keys) and the paths the scripts share."""
 
 import os
-import sys
+
+from vdref.config import CLIP_MEAN, CLIP_STD
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # tools/shapesqa
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, "tools", "reference"))
-
-from vdref.config import CLIP_MEAN, CLIP_STD  # noqa: E402
 
 #: 64 x 64 frames (resize and crop are the identity), 16 px patches (P = 16), N = 32 of the 64 frames,
 #: K = 4 selected. The token embedding (49408 x 32 floats, 6.3 MB) is most of the file.

@@ -27,7 +27,7 @@ public struct ConvertArguments: Equatable {
                              less accurate selection); groups: \(int8Groups.joined(separator: ", "))
                              default: \(Int8Policy.defaultKeepF32.joined(separator: ", "))
                              (all but the VR blocks: where int8 moved the selection and answers on the
-                             trained ShapesQA model; tools/reference/int8_eval.py)
+                             trained ShapesQA model; tools/shapesqa/shapesqa/int8_eval.py)
           --config FILE      config JSON instead of the inputs' videodistill.config metadata
           --answers FILE     answers JSON array instead of the inputs' videodistill.answers metadata
           --bpe FILE         CLIP's bpe_simple_vocab_16e6.txt.gz (default: the copy built into this program;

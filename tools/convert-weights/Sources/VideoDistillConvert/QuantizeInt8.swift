@@ -3,7 +3,7 @@ import VideoDistill
 /// Which weights `convert-weights --type int8` stores as int8 (SPEC 8), by group (`int8Groups`).
 ///
 /// The default keeps fp32 the groups where int8 costs accuracy and buys no measurable speed. Measured with
-/// `tools/reference/int8_eval.py` (the int8 scheme simulated in PyTorch and run by this runtime, on random
+/// `tools/shapesqa/shapesqa/int8_eval.py` (the int8 scheme simulated in PyTorch and run by this runtime, on random
 /// models; figures in its docstring):
 /// - the selection is decided by `input_proj` (on v_cls), the FS blocks and `fs.select`, which see N rows only,
 ///   and by t_cls, made by the text encoder from one question: int8 there moved the selection logits by up to

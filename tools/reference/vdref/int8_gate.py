@@ -1,6 +1,7 @@
 """SPEC 8's int8 gate as numbers (no torch): `gate(ref, test)` compares the outputs of an fp32 and an int8 run
-((video, question) pairs: selection logits, selected frames, v_star, QA logits), and `runtime_run` gets those
-outputs from this project's runtime through the Python binding. Used by int8_eval.py and the tests.
+((video, question) pairs: selection logits, selected frames, v_star, QA logits), whoever computed them: the
+simulation (shapesqa.int8_eval.run) or the runtime (shapesqa.int8_runtime.runtime_run). Used by
+shapesqa.int8_eval and the tests.
 """
 
 import numpy as np
@@ -16,7 +17,7 @@ def top2_gap(x, axis):
 
 
 def gate(ref, test):
-    """SPEC 8's int8 figures of test against ref (arrays of `runtime_run` or int8_eval.run)."""
+    """SPEC 8's int8 figures of test against ref (arrays of shapesqa.int8_runtime.runtime_run or shapesqa.int8_eval.run)."""
     sel_gap = top2_gap(ref["selection_logits"], axis=1)  # [B, K]
     flips = ref["selected"] != test["selected"]
     same = ~flips.any(axis=1)
@@ -45,17 +46,3 @@ def gate(ref, test):
                                  and r.get("top1_agree", 1) >= MIN_AGREE)
     return r
 
-
-def runtime_run(path, pixels, questions, threads):
-    """Our runtime on a model file: the arrays of `run`, from the Python binding."""
-    import videodistill
-    m = videodistill.Model(path, threads=threads)
-    out = {}
-    for v in range(pixels.shape[0]):
-        video = m.encode_pixels(pixels[v])
-        for q in questions:
-            a = m.answer(video, q, top_k=1)
-            for k, val in (("selection_logits", a.selection_logits), ("selected", a.selected_frames),
-                           ("v_star", a.v_star), ("qa_logits", a.logits)):
-                out.setdefault(k, []).append(np.asarray(val, dtype=np.int64 if k == "selected" else np.float64))
-    return {k: np.stack(v) for k, v in out.items()}

@@ -1,14 +1,12 @@
 import json
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
-sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
 
 
 def _binary(name):

@@ -5,7 +5,7 @@ question about examples/videos/example_0.mp4 with the shipped model. All of them
 so the probabilities are equal to the last bit.
 """
 
-import glob
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,20 +14,23 @@ import sys
 import numpy as np
 import pytest
 
-REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+from vdref.testing import REPO, built
+
 MODEL = os.path.join(REPO, "examples", "models", "shapesqa.gguf")
 VIDEO = os.path.join(REPO, "examples", "videos", "example_0.mp4")
 SHAPESQA = os.path.join(REPO, "tools", "shapesqa")
 
 
 def command():
-    if os.environ.get("VIDEODISTILL"):
-        return os.environ["VIDEODISTILL"]
-    found = [p for n in ("videodistill-cli", "videodistill") for p in glob.glob(os.path.join(REPO, ".build*", "*", n))
-             if os.path.isfile(p) and os.access(p, os.X_OK)]
-    if not found:
-        pytest.skip("the videodistill command is not built (swift build)")
-    return max(found, key=os.path.getmtime)
+    return built("VIDEODISTILL", ["videodistill-cli", "videodistill"])
+
+
+def evaluate_script():
+    """tools/shapesqa/evaluate.py as a module (a script of the checkout, not of the shapesqa package)."""
+    spec = importlib.util.spec_from_file_location("shapesqa_evaluate", os.path.join(SHAPESQA, "evaluate.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +74,7 @@ def test_every_caller_gives_the_same_probability(data, question, tmp_path):
     subprocess.run([sys.executable, os.path.join(SHAPESQA, "evaluate.py"), "--command", command(), "--data", str(data),
                     "--model", MODEL, "--split", "test", "--out", str(tmp_path / "eval.md")], check=True,
                    capture_output=True)
-    sys.path.insert(0, SHAPESQA)
-    import evaluate
-    report = evaluate.run_command(command(), MODEL, str(data / "test.jsonl"), 1)
+    report = evaluate_script().run_command(command(), MODEL, str(data / "test.jsonl"), 1)
     q = report["questions"][0]
     by_evaluate = (q["predicted"]["videodistill"], q["probability"]["videodistill"])
     summary = json.loads((tmp_path / "eval.json").read_text())

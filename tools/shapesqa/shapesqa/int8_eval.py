@@ -1,5 +1,8 @@
 """SPEC 8's int8 accuracy gate, measured on a model: fp32 against the int8 scheme of vdref/int8.py.
 
+A tool of evaluation, not of the reference: with --runtime it judges this project's runtime (the Python binding,
+shapesqa.int8_runtime), which the reference (vdref) must not import. The gate's rules are vdref.int8_gate.
+
 The gate (SPEC 8, int8):
   - where the selection equals fp32's: cos(v_star_int8, v_star_fp32) >= 0.99;
   - a selected index may differ only at a slot whose fp32 top-2 gap is below 1e-2;
@@ -15,11 +18,12 @@ Which weights are int8: every Linear and the patch convolution (vdref.int8.linea
   with --keep (default: vdref.int8.DEFAULT_KEEP_F32, the converter's policy); --sweep measures each group alone.
 Where: the PyTorch simulation (default), or --runtime: the model exported to ONNX (vdref.export), converted with
   convert-weights to an f32 and an int8 file (--keep-f32 as --keep), and both run by this project's runtime through
-  the Python binding (tools/python; libvideodistill.so from `swift build -c release`, or $VIDEODISTILL_LIBRARY;
-  convert-weights from .build*/ or $CONVERT_WEIGHTS). The figures then compare our fp32 with our int8
+  the Python binding (Sources/python, shapesqa.int8_runtime; libvideodistill.so from `swift build -c release`, or
+  $VIDEODISTILL_LIBRARY; convert-weights from .build*/ or $CONVERT_WEIGHTS). The figures then compare our fp32 with our int8
   (--check-simulation also compares the simulation's int8 with the runtime's).
 
-Run from the repository root: python3 tools/reference/int8_eval.py [--videos-count 100 --questions-count 10].
+Run (in the environment of tools/python-env.sh, which installs vdref, shapesqa and videodistill):
+    python3 -m shapesqa.int8_eval [--videos-count 100 --questions-count 10].
 On a trained model: --onnx frame_encoder.onnx answerer.onnx --videos DIR --questions FILE.json [--runtime], or an
 f32 model file and a JSON Lines evaluation set (ShapesQA's layout: {"video": path under --data, "question"}):
 --gguf MODEL.gguf --jsonl SPLIT.jsonl --data DIR (runtime only; the int8 file is made with convert-weights).
@@ -77,20 +81,20 @@ import copy
 import glob
 import json
 import os
-import sys
 import time
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from int8_gate import gate, runtime_run  # noqa: E402
-from vdref import int8  # noqa: E402
-from vdref.config import CLIP_MEAN, CLIP_STD, KEYS  # noqa: E402
-from vdref.fixtures import CONFIGS, make_video  # noqa: E402
-from vdref.frames import preprocess_f64  # noqa: E402
-from vdref.model import VideoDistill, init_random  # noqa: E402
-from vdref.tokenizer import Tokenizer  # noqa: E402
+from shapesqa.int8_runtime import runtime_run
+from shapesqa.model_config import REPO
+from vdref import int8
+from vdref.config import CLIP_MEAN, CLIP_STD, KEYS
+from vdref.fixtures import CONFIGS, make_video
+from vdref.frames import preprocess_f64
+from vdref.int8_gate import gate
+from vdref.model import VideoDistill, init_random
+from vdref.tokenizer import Tokenizer
 
 BASE = dict(vocab_size=49408, mean=CLIP_MEAN, std=CLIP_STD, clip_ln_eps=1e-5, ln_eps=1e-6)
 RANDOM_CONFIGS = {
@@ -179,8 +183,7 @@ def run(model, pixels, ids, chunk=16):
 def converter():
     if os.environ.get("CONVERT_WEIGHTS"):
         return os.environ["CONVERT_WEIGHTS"]
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    found = glob.glob(os.path.join(root, ".build*", "*", "convert-weights"))
+    found = glob.glob(os.path.join(REPO, ".build*", "*", "convert-weights"))
     if not found:
         raise SystemExit("convert-weights is not built (swift build) and $CONVERT_WEIGHTS is unset")
     return max(found, key=os.path.getmtime)
@@ -208,8 +211,6 @@ def gguf_jsonl(args, keep):
     """--gguf + --jsonl: our runtime, fp32 file vs its int8 conversion, on every (video, question) record."""
     import subprocess
     import tempfile
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shapesqa"))
     import videodistill
     with open(args.jsonl, encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
@@ -289,7 +290,7 @@ def main():
         jobs = []
         for name, spec in CONFIGS.items():
             cfg = spec["config"]
-            root = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Fixtures", name)
+            root = os.path.join(REPO, "Tests", "Fixtures", name)
             model = onnx_model(os.path.join(root, "frame_encoder.onnx"), os.path.join(root, "answerer.onnx"))
             pixels = np.load(os.path.join(root, "pixels.npy"))[None]
             ids = np.load(os.path.join(root, "token_ids.npy"))
@@ -313,7 +314,6 @@ def main():
     results = {}
     if args.runtime:
         import tempfile
-        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
         for name, model, pixels, ids, questions in jobs:
             with tempfile.TemporaryDirectory() as folder:
                 f32, i8 = runtime_files(model, keep, folder)

@@ -24,9 +24,8 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from conftest import FIXTURE_NAMES, Fixture, tolerance
-from test_cli import UINT8_PATH_FACTOR, built, encode, run
 from vdref.frames import preprocess_f64
+from vdref.testing import FIXTURE_NAMES, UINT8_PATH_FACTOR, Fixture, built, encode, run, tolerance
 
 EXIT = {"ok": 0, "other": 1, "usage": 2, "missing": 3, "undecodable": 4, "bad_model": 5, "bad_question": 6}
 OUTLINE, BACKGROUND = (255, 210, 0), (24, 24, 24)

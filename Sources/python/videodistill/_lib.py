@@ -18,7 +18,7 @@ def _candidates():
         yield env
     for name in NAMES:
         yield os.path.join(_HERE, name)
-    # A source checkout: tools/python/videodistill -> repository root.
+    # A source checkout: Sources/python/videodistill -> repository root.
     root = os.path.normpath(os.path.join(_HERE, "..", "..", ".."))
     for config in ("release", "debug"):
         for name in NAMES:

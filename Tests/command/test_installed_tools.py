@@ -9,9 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import Fixture
-from test_cli import built
-from test_gguf_listing import REPO
+from vdref.testing import REPO, Fixture, built
 
 
 def hidden_checkout(script, env=None):

@@ -7,37 +7,16 @@ Needs the built binaries (`swift build`; or $VIDEODISTILL and $CONVERT_WEIGHTS) 
 skipped with a message when they are missing.
 """
 
-import glob
 import json
-import os
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
-from conftest import FIXTURE_NAMES, Fixture, tolerance
-
-REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
-
-# The uint8 frame pipeline differs from the fixtures' float64 one by up to ~1.5e-4 after mean/std, so the
-# logits get SPEC 8's tolerance times 10 (as the Swift tests' uint8 path does).
-UINT8_PATH_FACTOR = 10
+from vdref.testing import FIXTURE_NAMES, UINT8_PATH_FACTOR, Fixture, built, encode, run, tolerance
 
 EXIT = {"ok": 0, "usage": 2, "missing": 3, "undecodable": 4, "bad_model": 5, "bad_question": 6}
-
-
-def built(env, names):
-    """A binary: $env, else the newest executable named one of `names` under .build*/<config>/."""
-    if os.environ.get(env):
-        return os.environ[env]
-    found = [p for n in names for p in glob.glob(os.path.join(REPO, ".build*", "*", n))
-             if os.path.isfile(p) and os.access(p, os.X_OK)]
-    found += [p for n in names for p in glob.glob(os.path.join(REPO, ".build", "*", "*", n))
-              if os.path.isfile(p) and os.access(p, os.X_OK)]
-    if not found:
-        pytest.skip(f"{names[0]} is not built (run `swift build` or set {env})")
-    return max(found, key=os.path.getmtime)
 
 
 @pytest.fixture(scope="module")
@@ -51,16 +30,6 @@ def ffmpeg():
     if path is None:
         pytest.skip("the ffmpeg command is not installed (Debian package ffmpeg)")
     return path
-
-
-def encode(ffmpeg, frames, path, args):
-    """frames [F, H, W, 3] uint8 -> `path` at 25 fps through ffmpeg with output arguments `args`."""
-    F, H, W, _ = frames.shape
-    r = subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                        "-s", f"{W}x{H}", "-r", "25", "-i", "-"] + args + [str(path)],
-                       input=np.ascontiguousarray(frames).tobytes(), capture_output=True, timeout=120)
-    assert r.returncode == 0, r.stderr.decode(errors="replace")
-    return str(path)
 
 
 class Case:
@@ -83,11 +52,6 @@ class Case:
 @pytest.fixture(scope="module", params=FIXTURE_NAMES)
 def case(request, tmp_path_factory, ffmpeg, cli):
     return Case(request.param, tmp_path_factory.mktemp(request.param), ffmpeg)
-
-
-def run(cli, *args, stdin=None):
-    return subprocess.run([cli] + [a if isinstance(a, bytes) else str(a) for a in args], input=stdin,
-                          capture_output=True, timeout=300)
 
 
 def run_json(cli, *args):
