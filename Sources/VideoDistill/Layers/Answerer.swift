@@ -29,11 +29,11 @@ struct Answerer {
 
     init(_ w: WeightReader, _ c: ModelConfig) throws {
         let D = c.modelDim
-        inputProj = try Linear(w, "input_proj", out: D, in: c.visionWidth)
+        inputProj = try Linear(w, "input_proj", out: D, in: c.visionWidth, int8Group: "input_proj")
         fsTemporalEmbed = try w.tensor("fs.temporal_embed", [c.numFrames, D])
         fsBlocks = try (0..<c.fsLayers).map { try FrameSamplingBlock(w, "fs.blocks.\($0)", c) }
         fsNorm = try LayerNorm(w, "fs.norm", width: D, eps: c.lnEps)
-        fsSelect = try Linear(w, "fs.select", out: c.numSelected, in: D)
+        fsSelect = try Linear(w, "fs.select", out: c.numSelected, in: D, int8Group: "fs.select")
         vrClsToken = try w.tensor("vr.cls_token", [D])
         vrPosEmbed = try w.tensor("vr.pos_embed", [c.tokensPerFrame, D])
         vrTemporalEmbed = try w.tensor("vr.temporal_embed", [c.numSelected, D])

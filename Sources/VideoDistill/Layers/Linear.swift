@@ -10,15 +10,16 @@ struct Linear {
     var outputs: Int { weight.outputs }
     var inputs: Int { weight.inputs }
 
-    /// The Linear named `<prefix>.weight` / `<prefix>.bias`.
-    init(_ w: WeightReader, _ prefix: String, out: Int, in inputs: Int) throws {
-        try self.init(w, weight: prefix + ".weight", bias: prefix + ".bias", out: out, in: inputs)
+    /// The Linear named `<prefix>.weight` / `<prefix>.bias`, its weight in SPEC 8's `int8Group`.
+    init(_ w: WeightReader, _ prefix: String, out: Int, in inputs: Int, int8Group: String) throws {
+        try self.init(w, weight: prefix + ".weight", bias: prefix + ".bias", out: out, in: inputs, int8Group: int8Group)
     }
 
     /// A Linear under other names (CLIP's `attn.in_proj_weight` / `attn.in_proj_bias`, the patch convolution
     /// `clip.visual.conv1.weight` [Dv, 3, p, p] read as [Dv, 3 p p] without a bias).
-    init(_ w: WeightReader, weight: String, bias: String?, out: Int, in inputs: Int, shape: [Int]? = nil) throws {
-        self.weight = try w.linearWeight(weight, shape ?? [out, inputs], out: out, in: inputs)
+    init(_ w: WeightReader, weight: String, bias: String?, out: Int, in inputs: Int, shape: [Int]? = nil,
+         int8Group: String) throws {
+        self.weight = try w.linearWeight(weight, shape ?? [out, inputs], out: out, in: inputs, int8Group: int8Group)
         self.bias = try bias.map { try w.tensor($0, [out]) }
     }
 

@@ -53,12 +53,16 @@ public final class VideoDistillModel: @unchecked Sendable {
         config = c
         answers = file.answers
         heads = file.heads
-        frameEncoder = try FrameEncoder(w, c)
-        textEncoder = try TextEncoder(w, c)
-        answerer = try Answerer(w, c)
-        headLayers = try Heads(w, c, answerCount: file.answers.count)
+        (frameEncoder, textEncoder, answerer, headLayers) = try Self.layers(w, c, answerCount: file.answers.count)
         tokenizer = try CLIPTokenizer(merges: file.bpeMerges)
         identity = Self.identities.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    /// The layers of SPEC 1-7, reading their tensors through `w` in SPEC 10's order (through a recording
+    /// reader, that order and what they read are `expectedTensors`).
+    static func layers(_ w: WeightReader, _ c: ModelConfig, answerCount: Int) throws
+        -> (FrameEncoder, TextEncoder, Answerer, Heads) {
+        (try FrameEncoder(w, c), try TextEncoder(w, c), try Answerer(w, c), try Heads(w, c, answerCount: answerCount))
     }
 
     /// Maps and checks the model file at `path`, then builds the model.
