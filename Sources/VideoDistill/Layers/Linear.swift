@@ -37,7 +37,7 @@ struct Linear {
         switch weight {
         case .f32(let w):
             applyF32(w.floats, x, rows: rows, lda: ldx ?? inputs, into: y, accumulate: accumulate)
-        case .s8(let w):
+        case .int8(let w):
             w.apply(x, rows: rows, ldx: ldx ?? inputs, bias: bias?.floats, into: y, accumulate: accumulate)
         }
     }
@@ -79,21 +79,21 @@ extension Linear {
 /// The weight of a Linear: fp32 in the mapped file, or int8 packed for the int8 kernels.
 enum LinearWeight {
     case f32(TensorView)          // [out, in] (or the patch convolution's [Dv, 3, p, p])
-    case s8(PackedS8Weights)
+    case int8(PackedInt8Weights)
 
     var outputs: Int {
         switch self {
         case .f32(let t): return t.shape[0]
-        case .s8(let p): return p.outputs
+        case .int8(let p): return p.outputs
         }
     }
 
     var inputs: Int {
         switch self {
         case .f32(let t): return t.count / t.shape[0]
-        case .s8(let p): return p.inputs
+        case .int8(let p): return p.inputs
         }
     }
 
-    var isInt8: Bool { if case .s8 = self { return true } else { return false } }
+    var isInt8: Bool { if case .int8 = self { return true } else { return false } }
 }

@@ -73,9 +73,9 @@ struct WeightReader {
             guard let scales = file.scales[name], scales.type == .f32, scales.shape == [out] else {
                 throw VideoDistillError.invalidModelFile("int8 tensor \(name) has no f32 scales [\(out)]")
             }
-            let packed = try PackedS8Weights(q: t.int8s, scales: scales.floats, out: out, in: inputs, name: name)
+            let packed = try PackedInt8Weights(q: t.int8s, scales: scales.floats, out: out, in: inputs, name: name)
             file.dropPages(of: t)   // the kernels read the packed copy only
-            return .s8(packed)
+            return .int8(packed)
         default:
             throw VideoDistillError.invalidModelFile("tensor \(name) is \(t.type), expected f32 or i8")
         }
