@@ -1,11 +1,12 @@
 import _VDKernels
 
-/// The question side after the text encoder (SPEC 1, 4-6): frame sampling, selection, vision refinement.
+/// The question side after the text encoder (SPEC 1, 4-6): frame sampling, selection and vision refinement,
+/// from the frames' tokens and t_cls to v_star (the heads' input; `Heads` is the rest of the answer).
 ///
 ///   x = input_proj(v_cls) + fs.temporal_embed  -> L_fs FS-Blocks -> fs.norm -> fs.select -> logits [N, K]
 ///   idx_k = argmax_n logits[n, k]
 ///   x = [vr.cls_token; input_proj(v_patch[idx_k])] + VR embeddings -> L_vr VR-Blocks -> vr.norm -> v_star
-struct Answerer {
+struct FrameSamplingAndRefinement {
     let inputProj: Linear                 // "input_proj"          [D, Dv]
     let fsTemporalEmbed: TensorView       // "fs.temporal_embed"   [N, D]
     let fsBlocks: [FrameSamplingBlock]    // "fs.blocks.{i}"
