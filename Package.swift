@@ -94,12 +94,12 @@ let package = Package(
             path: "tools/benchmark",
             exclude: ["int8"]
         ),
-        // int8 GEMM throughput (vd_gemm_int8.h), beside ONNX Runtime's MatMulInteger via compare_ort.py.
+        // int8 GEMM throughput (vd_gemm_int8.h), beside ONNX Runtime's MatMulInteger via gemm_vs_matmulinteger.py.
         .executableTarget(
             name: "vd-bench-int8",
             dependencies: ["_VDKernels"],
             path: "tools/benchmark/int8",
-            exclude: ["compare_ort.py", "README.md"],
+            exclude: ["gemm_vs_matmulinteger.py", "README.md"],
             linkerSettings: [.linkedLibrary("m")]   // _VDKernels' libm calls (Swift targets get it already)
         ),
 

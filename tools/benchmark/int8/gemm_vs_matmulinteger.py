@@ -9,7 +9,7 @@ activations, weights packed once, int32 output). Each round times every shape on
 which shows what it reaches when it has the cores to itself). 1 MAC = 2 ops.
 
 Run with the OpenBLAS variables unset (../shared/MACHINE.md from the repository root):
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/int8/compare_ort.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/int8/gemm_vs_matmulinteger.py
 """
 import argparse
 import datetime
@@ -94,9 +94,9 @@ def main():
     shapes = args.shapes or DEFAULT_SHAPES
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if var in os.environ:
-            sys.exit(f"compare_ort.py: unset {var} first (env -u {var} ...), see MACHINE.md")
+            sys.exit(f"gemm_vs_matmulinteger.py: unset {var} first (env -u {var} ...), see MACHINE.md")
     if not os.access(args.exe, os.X_OK):
-        sys.exit(f"compare_ort.py: no {args.exe}; swift build -c release --scratch-path .build-int8 --product vd-bench-int8")
+        sys.exit(f"gemm_vs_matmulinteger.py: no {args.exe}; swift build -c release --scratch-path .build-int8 --product vd-bench-int8")
 
     rng = np.random.default_rng(0)
     sessions = {(k, n): ort_session(k, n, args.threads, rng) for (_, k, n) in shapes}
