@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "videodistill_video", type: .dynamic, targets: ["VideoDistillVideo"]),
         .executable(name: "convert-weights", targets: ["convert-weights"]),
         .executable(name: "vd-bench", targets: ["vd-bench"]),
-        .executable(name: "vd-bench-s8", targets: ["vd-bench-s8"]),
+        .executable(name: "vd-bench-int8", targets: ["vd-bench-int8"]),
         // The `videodistill` command (the name `videodistill` is the library's).
         .executable(name: "videodistill-cli", targets: ["videodistill-cli"]),
     ],
@@ -94,12 +94,12 @@ let package = Package(
             path: "tools/benchmark",
             exclude: ["int8"]
         ),
-        // int8 GEMM throughput (vd_gemm_s8.h), beside ONNX Runtime's MatMulInteger via compare_ort.py.
+        // int8 GEMM throughput (vd_gemm_int8.h), beside ONNX Runtime's MatMulInteger via gemm_vs_matmulinteger.py.
         .executableTarget(
-            name: "vd-bench-s8",
+            name: "vd-bench-int8",
             dependencies: ["_VDKernels"],
             path: "tools/benchmark/int8",
-            exclude: ["compare_ort.py", "README.md"],
+            exclude: ["gemm_vs_matmulinteger.py", "README.md"],
             linkerSettings: [.linkedLibrary("m")]   // _VDKernels' libm calls (Swift targets get it already)
         ),
 

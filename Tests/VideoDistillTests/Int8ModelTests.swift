@@ -20,17 +20,17 @@ import VideoDistillConvert
     static let policies: [(label: String, keepF32: [String]?)] = [("default", nil), ("all int8", [])]
 
     @Test func fixturesMeetSpec8Int8RulesOnEveryPath() throws {
-        let saved = vd_s8_get_path()
-        defer { _ = vd_s8_set_path(saved) }
-        let paths = (VD_S8_SCALAR...VD_S8_AVX512_VNNI).filter { vd_s8_set_path(Int32($0)) == 0 }
-        #expect(paths.contains(Int(vd_s8_best_path())))
+        let saved = vd_int8_get_path()
+        defer { _ = vd_int8_set_path(saved) }
+        let paths = (VD_INT8_SCALAR...VD_INT8_AVX512_VNNI).filter { vd_int8_set_path(Int32($0)) == 0 }
+        #expect(paths.contains(Int(vd_int8_best_path())))
         for name in Self.fixtures {
             for policy in Self.policies {
                 let f = try Int8Fixture(name, keepF32: policy.keepF32)
                 var first: [[Float]]?
                 for path in paths {
-                    #expect(vd_s8_set_path(Int32(path)) == 0)
-                    let tag = "\(name) \(policy.label) \(String(cString: vd_s8_path_name(Int32(path))))"
+                    #expect(vd_int8_set_path(Int32(path)) == 0)
+                    let tag = "\(name) \(policy.label) \(String(cString: vd_int8_path_name(Int32(path))))"
                     let outputs = try f.checkRules(tag)
                     if let first { #expect(outputs == first, "\(tag): outputs differ from the first path's") }
                     else { first = outputs }

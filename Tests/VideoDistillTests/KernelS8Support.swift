@@ -2,34 +2,34 @@ import Foundation
 import _VDKernels
 
 /// The int8 paths this CPU has (scalar included), each to be forced and compared with the scalar path.
-let s8Paths: [Int32] = (Int32(VD_S8_SCALAR)...Int32(VD_S8_AVX512_VNNI)).filter { vd_s8_path_supported($0) == 1 }
+let int8Paths: [Int32] = (Int32(VD_INT8_SCALAR)...Int32(VD_INT8_AVX512_VNNI)).filter { vd_int8_path_supported($0) == 1 }
 
 /// Runs body with the int8 kernels forced to `path`, restoring the best path after. Other suites running
 /// meanwhile may see the forced path: harmless, every path gives the same bits.
-func withS8Path<T>(_ path: Int32, _ body: () throws -> T) rethrows -> T {
-    precondition(vd_s8_set_path(path) == 0)
-    defer { _ = vd_s8_set_path(vd_s8_best_path()) }
+func withInt8Path<T>(_ path: Int32, _ body: () throws -> T) rethrows -> T {
+    precondition(vd_int8_set_path(path) == 0)
+    defer { _ = vd_int8_set_path(vd_int8_best_path()) }
     return try body()
 }
 
 /// Packed int8 weights W [n, k] with per-row scales, freed with the value.
-final class S8Weights {
+final class Int8Weights {
     let pointer: OpaquePointer
     let n: Int, k: Int
 
     init?(_ w: [Int8], scales: [Float], n: Int, k: Int) {
-        guard let p = vd_s8_weights_pack(w, scales, Int32(n), Int32(k)) else { return nil }
+        guard let p = vd_int8_weights_pack(w, scales, Int32(n), Int32(k)) else { return nil }
         pointer = p
         self.n = n
         self.k = k
     }
 
-    deinit { vd_s8_weights_free(pointer) }
+    deinit { vd_int8_weights_free(pointer) }
 
     /// c [m, n] = a [m, k] . W^T on the current path.
     func gemm(_ a: [Int8], m: Int, threads: Int32 = 1) -> [Int32] {
         var c = [Int32](repeating: .min, count: m * n)
-        vd_gemm_s8(&c, Int64(n), a, Int32(m), Int32(k), pointer, threads)
+        vd_gemm_int8(&c, Int64(n), a, Int32(m), Int32(k), pointer, threads)
         return c
     }
 }

@@ -2,25 +2,25 @@ import Foundation
 import Testing
 import _VDKernels
 
-/// int8 GEMM, activation quantization and the int8 Linear (vd_gemm_s8.h). Integer results must be exact:
+/// int8 GEMM, activation quantization and the int8 Linear (vd_gemm_int8.h). Integer results must be exact:
 /// every path is forced in turn and compared bit for bit with an Int64 reference and with the scalar path.
-@Suite(.serialized) struct KernelS8Tests {
+@Suite(.serialized) struct KernelInt8Tests {
     @Test func dispatchReportsAndForcesPaths() {
-        let best = vd_s8_best_path()
-        #expect(s8Paths.contains(best) && s8Paths.contains(Int32(VD_S8_SCALAR)))
-        #expect(vd_s8_set_path(-1) == -1 && vd_s8_set_path(Int32(VD_S8_AVX512_VNNI) + 1) == -1)
-        #expect(vd_s8_path_supported(-1) == 0 && vd_s8_path_supported(Int32(VD_S8_AVX512_VNNI) + 1) == 0)
-        for path in Int32(VD_S8_SCALAR)...Int32(VD_S8_AVX512_VNNI) where !s8Paths.contains(path) {
-            #expect(vd_s8_set_path(path) == -1 && vd_s8_get_path() == best, "path \(path) is not supported")
+        let best = vd_int8_best_path()
+        #expect(int8Paths.contains(best) && int8Paths.contains(Int32(VD_INT8_SCALAR)))
+        #expect(vd_int8_set_path(-1) == -1 && vd_int8_set_path(Int32(VD_INT8_AVX512_VNNI) + 1) == -1)
+        #expect(vd_int8_path_supported(-1) == 0 && vd_int8_path_supported(Int32(VD_INT8_AVX512_VNNI) + 1) == 0)
+        for path in Int32(VD_INT8_SCALAR)...Int32(VD_INT8_AVX512_VNNI) where !int8Paths.contains(path) {
+            #expect(vd_int8_set_path(path) == -1 && vd_int8_get_path() == best, "path \(path) is not supported")
         }
-        for path in s8Paths {
-            #expect(vd_s8_set_path(path) == 0)
-            #expect(vd_s8_get_path() == path)
+        for path in int8Paths {
+            #expect(vd_int8_set_path(path) == 0)
+            #expect(vd_int8_get_path() == path)
         }
-        #expect(vd_s8_set_path(best) == 0)
-        #expect(String(cString: vd_s8_path_name(Int32(VD_S8_AVX_VNNI))) == "avx-vnni")
-        #expect(String(cString: vd_s8_path_name(99)) == "unknown")
-        print("int8 paths on this CPU:", s8Paths.map { String(cString: vd_s8_path_name($0)) })
+        #expect(vd_int8_set_path(best) == 0)
+        #expect(String(cString: vd_int8_path_name(Int32(VD_INT8_AVX_VNNI))) == "avx-vnni")
+        #expect(String(cString: vd_int8_path_name(99)) == "unknown")
+        print("int8 paths on this CPU:", int8Paths.map { String(cString: vd_int8_path_name($0)) })
     }
 
     /// (m, k, n): m = 1, odd k (not a multiple of 4), n not a multiple of 16, tails of every tile size,
@@ -35,12 +35,12 @@ import _VDKernels
         for (m, k, n) in Self.shapes {
             let a = rng.int8s(m * k), w = rng.int8s(n * k)
             let ref = referenceGEMM(a, w, m: m, n: n, k: k)
-            let packed = try #require(S8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
-            let scalar = withS8Path(Int32(VD_S8_SCALAR)) { packed.gemm(a, m: m) }
+            let packed = try #require(Int8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
+            let scalar = withInt8Path(Int32(VD_INT8_SCALAR)) { packed.gemm(a, m: m) }
             #expect(scalar.map(Int64.init) == ref, "scalar m=\(m) k=\(k) n=\(n)")
-            for path in s8Paths {
+            for path in int8Paths {
                 for threads: Int32 in [1, 2, 3] {
-                    let c = withS8Path(path) { packed.gemm(a, m: m, threads: threads) }
+                    let c = withInt8Path(path) { packed.gemm(a, m: m, threads: threads) }
                     #expect(c == scalar, "path \(path) threads \(threads) m=\(m) k=\(k) n=\(n)")
                 }
             }
@@ -53,17 +53,17 @@ import _VDKernels
         var rng = KernelRandom(seed: 9)
         for (m, k, n) in [(90, 3001, 150), (400, 700, 40), (7, 20000, 33)] {
             let a = rng.int8s(m * k), w = rng.int8s(n * k)
-            let packed = try #require(S8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
-            let scalar = withS8Path(Int32(VD_S8_SCALAR)) { packed.gemm(a, m: m) }
+            let packed = try #require(Int8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
+            let scalar = withInt8Path(Int32(VD_INT8_SCALAR)) { packed.gemm(a, m: m) }
             for _ in 0..<50 {
                 let i = Int(rng.next() % UInt64(m)), j = Int(rng.next() % UInt64(n))
                 var s: Int64 = 0
                 for l in 0..<k { s += Int64(a[i * k + l]) * Int64(w[j * k + l]) }
                 #expect(Int64(scalar[i * n + j]) == s, "scalar [\(i), \(j)] m=\(m) k=\(k) n=\(n)")
             }
-            for path in s8Paths {
+            for path in int8Paths {
                 for threads: Int32 in [1, 2] {
-                    let c = withS8Path(path) { packed.gemm(a, m: m, threads: threads) }
+                    let c = withInt8Path(path) { packed.gemm(a, m: m, threads: threads) }
                     #expect(c == scalar, "path \(path) threads \(threads) m=\(m) k=\(k) n=\(n)")
                 }
             }
@@ -77,34 +77,34 @@ import _VDKernels
         for (av, wv) in cases {
             let a = [Int8](repeating: av, count: m * k), w = [Int8](repeating: wv, count: n * k)
             let expected = Int32(Int64(av) * Int64(wv) * Int64(k))
-            let packed = try #require(S8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
-            for path in s8Paths {
-                let c = withS8Path(path) { packed.gemm(a, m: m, threads: 2) }
+            let packed = try #require(Int8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
+            for path in int8Paths {
+                let c = withInt8Path(path) { packed.gemm(a, m: m, threads: 2) }
                 #expect(c.allSatisfy { $0 == expected }, "path \(path) a=\(av) w=\(wv)")
             }
         }
         // The largest k allowed with the largest products: |c| = 131071 * 128 * 128 fits int32.
         let kMax = 131_071
-        let packed = try #require(S8Weights([Int8](repeating: -128, count: kMax), scales: [1], n: 1, k: kMax))
-        for path in s8Paths {
-            let c = withS8Path(path) { packed.gemm([Int8](repeating: -128, count: kMax), m: 1) }
+        let packed = try #require(Int8Weights([Int8](repeating: -128, count: kMax), scales: [1], n: 1, k: kMax))
+        for path in int8Paths {
+            let c = withInt8Path(path) { packed.gemm([Int8](repeating: -128, count: kMax), m: 1) }
             #expect(c == [Int32(kMax * 128 * 128)], "path \(path) at k = \(kMax)")
         }
     }
 
     @Test func packRejectsBadSizes() {
         let w = [Int8](repeating: 1, count: 131_072), s: [Float] = [1, 1]
-        #expect(vd_s8_weights_pack(w, s, 0, 4) == nil)
-        #expect(vd_s8_weights_pack(w, s, 1, 0) == nil)
-        #expect(vd_s8_weights_pack(w, s, 1, 131_072) == nil)
-        #expect(vd_s8_weights_pack(nil, s, 1, 4) == nil)
-        let p = vd_s8_weights_pack(w, s, 2, 5)
-        #expect(p != nil && vd_s8_weights_bytes(p) >= 2 * 5 + 2 * 4)
+        #expect(vd_int8_weights_pack(w, s, 0, 4) == nil)
+        #expect(vd_int8_weights_pack(w, s, 1, 0) == nil)
+        #expect(vd_int8_weights_pack(w, s, 1, 131_072) == nil)
+        #expect(vd_int8_weights_pack(nil, s, 1, 4) == nil)
+        let p = vd_int8_weights_pack(w, s, 2, 5)
+        #expect(p != nil && vd_int8_weights_bytes(p) >= 2 * 5 + 2 * 4)
         var y = [Float](repeating: 0, count: 2)
-        #expect(vd_linear_s8(&y, 2, [Float](repeating: 1, count: 6), 1, 6, 6, p, nil, 1) == -1)   // k != 5
-        #expect(vd_linear_s8(&y, 2, [Float](repeating: 1, count: 5), 0, 5, 5, p, nil, 1) == -1)   // m = 0
-        vd_s8_weights_free(p)
-        vd_s8_weights_free(nil)
+        #expect(vd_linear_int8(&y, 2, [Float](repeating: 1, count: 6), 1, 6, 6, p, nil, 1) == -1) // k != 5
+        #expect(vd_linear_int8(&y, 2, [Float](repeating: 1, count: 5), 0, 5, 5, p, nil, 1) == -1) // m = 0
+        vd_int8_weights_free(p)
+        vd_int8_weights_free(nil)
     }
 
     /// Swift reference: scale = max|x| / 127, q = round-half-even(x / scale) clamped to [-127, 127].
@@ -138,18 +138,18 @@ import _VDKernels
             if m > 3 { x[3 * ldx + k / 2] = .nan }        // NaN among ordinary values
             if m > 4 { x[4 * ldx + k - 1] = -.infinity }  // scale inf: every q is 0
             let (qRef, sRef) = referenceQuantize(x, m: m, k: k, ldx: ldx)
-            for path in s8Paths {
+            for path in int8Paths {
                 var q = [Int8](repeating: 99, count: m * k), s = [Float](repeating: -1, count: m)
-                withS8Path(path) { vd_quantize_rows_s8(&q, &s, x, Int32(m), Int32(k), Int64(ldx)) }
+                withInt8Path(path) { vd_quantize_rows_int8(&q, &s, x, Int32(m), Int32(k), Int64(ldx)) }
                 #expect(q == qRef, "path \(path) m=\(m) k=\(k)")
                 #expect(s.map(\.bitPattern) == sRef.map(\.bitPattern), "path \(path) m=\(m) k=\(k)")
             }
         }
     }
 
-    /// vd_linear_s8 is exactly (float)c * (a_scale * w_scale) + bias over the quantized product, and within the
+    /// vd_linear_int8 is exactly (float)c * (a_scale * w_scale) + bias over the quantized product, and within the
     /// activation rounding error (|x - scale q| <= scale / 2 per element) of the fp32 product;
-    /// vd_linear_s8_acc adds exactly that to y.
+    /// vd_linear_int8_acc adds exactly that to y.
     @Test func linearMatchesQuantizedFormulaAndFloatMath() throws {
         var rng = KernelRandom(seed: 5)
         // Threads 1 and 2 at m = 1, 19, 70 (too few rows to split: quantized first, channels split) and
@@ -157,9 +157,9 @@ import _VDKernels
         for (m, k, n) in [(1, 7, 5), (19, 64, 33), (70, 771, 130), (150, 97, 20), (200, 3001, 9)] {
             let x = rng.floats(m * k, -4, 4), w = rng.int8s(n * k, -127, 127)
             let wScales = rng.floats(n, 0.001, 0.02), bias = rng.floats(n)
-            let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))
+            let packed = try #require(Int8Weights(w, scales: wScales, n: n, k: k))
             var q = [Int8](repeating: 0, count: m * k), aScales = [Float](repeating: 0, count: m)
-            vd_quantize_rows_s8(&q, &aScales, x, Int32(m), Int32(k), Int64(k))
+            vd_quantize_rows_int8(&q, &aScales, x, Int32(m), Int32(k), Int64(k))
             let c = referenceGEMM(q, w, m: m, n: n, k: k)
             // The fp32 product and the bound on its distance from the quantized one.
             var ref = [Double](repeating: 0, count: m * n), bound = ref
@@ -172,19 +172,19 @@ import _VDKernels
                     }
                 }
             }
-            for path in s8Paths {
+            for path in int8Paths {
                 for (useBias, threads): (Bool, Int32) in [(true, 1), (false, 2), (true, 2)] {
                     var y = [Float](repeating: .nan, count: m * n)
-                    let rc = withS8Path(path) {
-                        vd_linear_s8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
-                                     useBias ? bias : nil, threads)
+                    let rc = withInt8Path(path) {
+                        vd_linear_int8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
+                                       useBias ? bias : nil, threads)
                     }
                     // The residual form adds the same value to what y held.
                     let y0 = rng.floats(m * n)
                     var yAcc = y0
-                    let rcAcc = withS8Path(path) {
-                        vd_linear_s8_acc(&yAcc, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
-                                         useBias ? bias : nil, threads)
+                    let rcAcc = withInt8Path(path) {
+                        vd_linear_int8_acc(&yAcc, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
+                                           useBias ? bias : nil, threads)
                     }
                     #expect(rc == 0 && rcAcc == 0)
                     var exactMisses = 0, accMisses = 0, boundMisses = 0
@@ -208,17 +208,17 @@ import _VDKernels
         }
     }
 
-    /// Several threads calling vd_linear_s8 at once (asking for 1 to 4 threads each, more than this machine's
+    /// Several threads calling vd_linear_int8 at once (asking for 1 to 4 threads each, more than this machine's
     /// cores; m = 300 splits rows at 2 and 3 threads, channels at 4) get what serial calls get.
     @Test func concurrentCallsMatchSerialCalls() throws {
         var rng = KernelRandom(seed: 3)
         let (m, k, n, callers) = (300, 200, 70, 8)
         let w = rng.int8s(n * k, -127, 127), wScales = rng.floats(n, 0.01, 0.02)
-        let packed = try #require(S8Weights(w, scales: wScales, n: n, k: k))
+        let packed = try #require(Int8Weights(w, scales: wScales, n: n, k: k))
         let inputs = (0..<callers).map { _ in rng.floats(m * k) }
         func run(_ x: [Float], threads: Int32) -> [Float] {
             var y = [Float](repeating: 0, count: m * n)
-            _ = vd_linear_s8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer, nil, threads)
+            _ = vd_linear_int8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer, nil, threads)
             return y
         }
         let serial = inputs.map { run($0, threads: 1) }

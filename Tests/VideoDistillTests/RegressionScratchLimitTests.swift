@@ -50,6 +50,6 @@ import Testing
             modelDim: 1024, modelHeads: 8, fsLayers: 3, vrLayers: 3, numFrames: 100, numSelected: 16, qaHidden: 1024,
             mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711],
             clipLnEps: 1e-5, lnEps: 1e-6)
-        #expect(Answerer.scratchFloats(c) < VideoDistillModel.maxScratchFloats / 4)
+        #expect(FrameSamplingAndRefinement.scratchFloats(c) < VideoDistillModel.maxScratchFloats / 4)
     }
 }

@@ -20,7 +20,7 @@
 /// `tensor.data.shape` = `(out, in)`, the PyTorch shape. `TensorView.shape` is the PyTorch shape.
 ///
 /// Weight type `"int8"` (SPEC 8): each weight of a Linear layer or of the patch convolution
-/// (`ExpectedTensor.isQuantizable`, grouped by `int8Group(of:)`) is stored either as F32 or as I8 (GGML type
+/// (`ExpectedTensor.isQuantizable`, grouped by `ExpectedTensor.int8Group`) is stored either as F32 or as I8 (GGML type
 /// 24, same shape, values in [-127, 127]) with a companion F32 tensor `<weight name>.scale` of shape [out]
 /// (finite, >= 0): the real weight is `scale[j] * q[j, ...]` for output channel j (symmetric, per output
 /// channel). Every other tensor (embeddings, position/temporal embeddings, class/CLS tokens, LayerNorms, biases,

@@ -6,16 +6,17 @@ struct CLIPResidualBlock {
     let ln2: LayerNorm          // "<prefix>.ln_2"
     let mlp: MLP                // "<prefix>.mlp.c_fc", "<prefix>.mlp.c_proj"
 
-    init(_ w: WeightReader, _ prefix: String, width W: Int, heads: Int, eps: Float) throws {
+    /// `int8Group`: SPEC 8's group of the block's four Linear weights ("vision.blocks" or "text.blocks").
+    init(_ w: WeightReader, _ prefix: String, width W: Int, heads: Int, eps: Float, int8Group g: String) throws {
         ln1 = try LayerNorm(w, prefix + ".ln_1", width: W, eps: eps)
         attn = SelfAttention(
             qkv: try Linear(w, weight: prefix + ".attn.in_proj_weight", bias: prefix + ".attn.in_proj_bias",
-                            out: 3 * W, in: W),
-            proj: try Linear(w, prefix + ".attn.out_proj", out: W, in: W),
+                            out: 3 * W, in: W, int8Group: g),
+            proj: try Linear(w, prefix + ".attn.out_proj", out: W, in: W, int8Group: g),
             heads: heads)
         ln2 = try LayerNorm(w, prefix + ".ln_2", width: W, eps: eps)
-        mlp = MLP(fc1: try Linear(w, prefix + ".mlp.c_fc", out: 4 * W, in: W),
-                  fc2: try Linear(w, prefix + ".mlp.c_proj", out: W, in: 4 * W),
+        mlp = MLP(fc1: try Linear(w, prefix + ".mlp.c_fc", out: 4 * W, in: W, int8Group: g),
+                  fc2: try Linear(w, prefix + ".mlp.c_proj", out: W, in: 4 * W, int8Group: g),
                   activation: .quickGELU)
     }
 

@@ -18,13 +18,13 @@ struct FrameEncoder {
         let Dv = c.visionWidth
         let k = 3 * c.patchSize * c.patchSize
         conv1 = try Linear(w, weight: "clip.visual.conv1.weight", bias: nil, out: Dv, in: k,
-                           shape: [Dv, 3, c.patchSize, c.patchSize])
+                           shape: [Dv, 3, c.patchSize, c.patchSize], int8Group: "vision.conv1")
         classEmbedding = try w.tensor("clip.visual.class_embedding", [Dv])
         positionalEmbedding = try w.tensor("clip.visual.positional_embedding", [c.tokensPerFrame, Dv])
         lnPre = try LayerNorm(w, "clip.visual.ln_pre", width: Dv, eps: c.clipLnEps)
         blocks = try (0..<c.visionLayers).map {
             try CLIPResidualBlock(w, "clip.visual.transformer.resblocks.\($0)", width: Dv, heads: c.visionHeads,
-                                  eps: c.clipLnEps)
+                                  eps: c.clipLnEps, int8Group: "vision.blocks")
         }
         lnPost = try LayerNorm(w, "clip.visual.ln_post", width: Dv, eps: c.clipLnEps)
         config = c

@@ -11,16 +11,18 @@ struct FrameSamplingBlock {
     let normM: LayerNorm        // "fs.blocks.{i}.norm_m"
     let mlp: MLP                // "fs.blocks.{i}.mlp.fc1", "...mlp.fc2"
 
+    /// Reads the tensors in SPEC 10's order (the norms, then the gate, attention and MLP): the table's order.
     init(_ w: WeightReader, _ prefix: String, _ c: ModelConfig) throws {
         let D = c.modelDim
         normG = try LayerNorm(w, prefix + ".norm_g", width: D, eps: c.lnEps)
-        gate = try LAGate(w, prefix, width: D, textWidth: c.textEmbedDim, heads: c.modelHeads)
         normA = try LayerNorm(w, prefix + ".norm_a", width: D, eps: c.lnEps)
-        attn = SelfAttention(qkv: try Linear(w, prefix + ".attn.qkv", out: 3 * D, in: D),
-                             proj: try Linear(w, prefix + ".attn.proj", out: D, in: D), heads: c.modelHeads)
         normM = try LayerNorm(w, prefix + ".norm_m", width: D, eps: c.lnEps)
-        mlp = MLP(fc1: try Linear(w, prefix + ".mlp.fc1", out: 4 * D, in: D),
-                  fc2: try Linear(w, prefix + ".mlp.fc2", out: D, in: 4 * D), activation: .gelu)
+        gate = try LAGate(w, prefix, width: D, textWidth: c.textEmbedDim, heads: c.modelHeads, int8Group: "fs.gate")
+        attn = SelfAttention(qkv: try Linear(w, prefix + ".attn.qkv", out: 3 * D, in: D, int8Group: "fs.attn"),
+                             proj: try Linear(w, prefix + ".attn.proj", out: D, in: D, int8Group: "fs.attn"),
+                             heads: c.modelHeads)
+        mlp = MLP(fc1: try Linear(w, prefix + ".mlp.fc1", out: 4 * D, in: D, int8Group: "fs.mlp"),
+                  fc2: try Linear(w, prefix + ".mlp.fc2", out: D, in: 4 * D, int8Group: "fs.mlp"), activation: .gelu)
     }
 
     /// x: [N, D] in place; tCls: [Dt]; gates: [N, H] (this block's g).

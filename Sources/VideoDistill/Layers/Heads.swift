@@ -28,15 +28,17 @@ struct Heads {
     /// SPEC 7's clamp of the CL norms: a constant, not a config value.
     static let clEps: Float = 1e-8
 
+    /// Each head the file has; all heads' Linear weights are SPEC 8's group "heads".
     init(_ w: WeightReader, _ c: ModelConfig, answerCount A: Int) throws {
         let D = c.modelDim
-        qa = w.has("heads.qa.fc1.weight")
-            ? QA(fc1: try Linear(w, "heads.qa.fc1", out: c.qaHidden, in: D),
-                 fc2: try Linear(w, "heads.qa.fc2", out: A, in: c.qaHidden))
-            : nil
-        vtm = w.has("heads.vtm.weight") ? try Linear(w, "heads.vtm", out: 2, in: D) : nil
-        clTextProj = w.has("heads.cl_text_proj.weight")
-            ? try Linear(w, "heads.cl_text_proj", out: D, in: c.textEmbedDim) : nil
+        qa = try w.head(.qa) { w in
+            QA(fc1: try Linear(w, "heads.qa.fc1", out: c.qaHidden, in: D, int8Group: "heads"),
+               fc2: try Linear(w, "heads.qa.fc2", out: A, in: c.qaHidden, int8Group: "heads"))
+        }
+        vtm = try w.head(.vtm) { w in try Linear(w, "heads.vtm", out: 2, in: D, int8Group: "heads") }
+        clTextProj = try w.head(.cl) { w in
+            try Linear(w, "heads.cl_text_proj", out: D, in: c.textEmbedDim, int8Group: "heads")
+        }
     }
 
     /// vtm_logits [2] of v_star.

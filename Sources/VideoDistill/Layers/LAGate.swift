@@ -13,11 +13,12 @@ struct LAGate {
     let o: Linear   // "<prefix>.gate.o"  [D, D]
     let heads: Int  // H
 
-    init(_ w: WeightReader, _ prefix: String, width D: Int, textWidth Dt: Int, heads: Int) throws {
-        q = try Linear(w, prefix + ".gate.q", out: D, in: D)
-        k = try Linear(w, prefix + ".gate.k", out: D, in: Dt)
-        v = try Linear(w, prefix + ".gate.v", out: D, in: D)
-        o = try Linear(w, prefix + ".gate.o", out: D, in: D)
+    /// `int8Group`: SPEC 8's group of the four weights ("fs.gate" or "vr.gate").
+    init(_ w: WeightReader, _ prefix: String, width D: Int, textWidth Dt: Int, heads: Int, int8Group g: String) throws {
+        q = try Linear(w, prefix + ".gate.q", out: D, in: D, int8Group: g)
+        k = try Linear(w, prefix + ".gate.k", out: D, in: Dt, int8Group: g)
+        v = try Linear(w, prefix + ".gate.v", out: D, in: D, int8Group: g)
+        o = try Linear(w, prefix + ".gate.o", out: D, in: D, int8Group: g)
         self.heads = heads
     }
 

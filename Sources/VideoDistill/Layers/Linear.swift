@@ -10,15 +10,16 @@ struct Linear {
     var outputs: Int { weight.outputs }
     var inputs: Int { weight.inputs }
 
-    /// The Linear named `<prefix>.weight` / `<prefix>.bias`.
-    init(_ w: WeightReader, _ prefix: String, out: Int, in inputs: Int) throws {
-        try self.init(w, weight: prefix + ".weight", bias: prefix + ".bias", out: out, in: inputs)
+    /// The Linear named `<prefix>.weight` / `<prefix>.bias`, its weight in SPEC 8's `int8Group`.
+    init(_ w: WeightReader, _ prefix: String, out: Int, in inputs: Int, int8Group: String) throws {
+        try self.init(w, weight: prefix + ".weight", bias: prefix + ".bias", out: out, in: inputs, int8Group: int8Group)
     }
 
     /// A Linear under other names (CLIP's `attn.in_proj_weight` / `attn.in_proj_bias`, the patch convolution
     /// `clip.visual.conv1.weight` [Dv, 3, p, p] read as [Dv, 3 p p] without a bias).
-    init(_ w: WeightReader, weight: String, bias: String?, out: Int, in inputs: Int, shape: [Int]? = nil) throws {
-        self.weight = try w.linearWeight(weight, shape ?? [out, inputs], out: out, in: inputs)
+    init(_ w: WeightReader, weight: String, bias: String?, out: Int, in inputs: Int, shape: [Int]? = nil,
+         int8Group: String) throws {
+        self.weight = try w.linearWeight(weight, shape ?? [out, inputs], out: out, in: inputs, int8Group: int8Group)
         self.bias = try bias.map { try w.tensor($0, [out]) }
     }
 
@@ -36,7 +37,7 @@ struct Linear {
         switch weight {
         case .f32(let w):
             applyF32(w.floats, x, rows: rows, lda: ldx ?? inputs, into: y, accumulate: accumulate)
-        case .s8(let w):
+        case .int8(let w):
             w.apply(x, rows: rows, ldx: ldx ?? inputs, bias: bias?.floats, into: y, accumulate: accumulate)
         }
     }
@@ -78,21 +79,21 @@ extension Linear {
 /// The weight of a Linear: fp32 in the mapped file, or int8 packed for the int8 kernels.
 enum LinearWeight {
     case f32(TensorView)          // [out, in] (or the patch convolution's [Dv, 3, p, p])
-    case s8(PackedS8Weights)
+    case int8(PackedInt8Weights)
 
     var outputs: Int {
         switch self {
         case .f32(let t): return t.shape[0]
-        case .s8(let p): return p.outputs
+        case .int8(let p): return p.outputs
         }
     }
 
     var inputs: Int {
         switch self {
         case .f32(let t): return t.count / t.shape[0]
-        case .s8(let p): return p.inputs
+        case .int8(let p): return p.inputs
         }
     }
 
-    var isInt8: Bool { if case .s8 = self { return true } else { return false } }
+    var isInt8: Bool { if case .int8 = self { return true } else { return false } }
 }

@@ -21,7 +21,7 @@ struct TextEncoder {
         positionalEmbedding = try w.tensor("clip.positional_embedding", [c.contextLength, W])
         blocks = try (0..<c.textLayers).map {
             try CLIPResidualBlock(w, "clip.transformer.resblocks.\($0)", width: W, heads: c.textHeads,
-                                  eps: c.clipLnEps)
+                                  eps: c.clipLnEps, int8Group: "text.blocks")
         }
         lnFinal = try LayerNorm(w, "clip.ln_final", width: W, eps: c.clipLnEps)
         textProjection = try w.tensor("clip.text_projection", [W, c.textEmbedDim])

@@ -14,22 +14,23 @@ struct VisionRefinementBlock {
     let norm2: LayerNorm        // "vr.blocks.{i}.norm2"
     let mlp: MLP                // "vr.blocks.{i}.mlp.{fc1,fc2}"
 
+    /// Reads the tensors in SPEC 10's order (the norms, then the gate, timeattn, attn and MLP): the table's order.
     init(_ w: WeightReader, _ prefix: String, _ c: ModelConfig) throws {
         let D = c.modelDim, H = c.modelHeads, eps = c.lnEps
         func varAttention(_ name: String, _ grouping: VarAttention.Grouping) throws -> VarAttention {
-            VarAttention(qkv: try Linear(w, prefix + "." + name + ".qkv", out: 3 * D, in: D),
-                         proj: try Linear(w, prefix + "." + name + ".proj", out: D, in: D),
+            VarAttention(qkv: try Linear(w, prefix + "." + name + ".qkv", out: 3 * D, in: D, int8Group: "vr.attn"),
+                         proj: try Linear(w, prefix + "." + name + ".proj", out: D, in: D, int8Group: "vr.attn"),
                          heads: H, grouping: grouping)
         }
         normG = try LayerNorm(w, prefix + ".norm_g", width: D, eps: eps)
-        gate = try LAGate(w, prefix, width: D, textWidth: c.textEmbedDim, heads: H)
-        norm3 = try LayerNorm(w, prefix + ".norm3", width: D, eps: eps)
-        timeattn = try varAttention("timeattn", .time)
         norm1 = try LayerNorm(w, prefix + ".norm1", width: D, eps: eps)
-        attn = try varAttention("attn", .space)
         norm2 = try LayerNorm(w, prefix + ".norm2", width: D, eps: eps)
-        mlp = MLP(fc1: try Linear(w, prefix + ".mlp.fc1", out: 4 * D, in: D),
-                  fc2: try Linear(w, prefix + ".mlp.fc2", out: D, in: 4 * D), activation: .gelu)
+        norm3 = try LayerNorm(w, prefix + ".norm3", width: D, eps: eps)
+        gate = try LAGate(w, prefix, width: D, textWidth: c.textEmbedDim, heads: H, int8Group: "vr.gate")
+        timeattn = try varAttention("timeattn", .time)
+        attn = try varAttention("attn", .space)
+        mlp = MLP(fc1: try Linear(w, prefix + ".mlp.fc1", out: 4 * D, in: D, int8Group: "vr.mlp"),
+                  fc2: try Linear(w, prefix + ".mlp.fc2", out: D, in: 4 * D, int8Group: "vr.mlp"), activation: .gelu)
     }
 
     /// x: [1 + K*P, D] in place; tCls: [Dt]; gates: [1 + K*P, H] (this block's g).

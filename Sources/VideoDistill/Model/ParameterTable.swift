@@ -1,7 +1,9 @@
-/// SPEC section 10 as data: every parameter's name and PyTorch shape, built from the config.
+/// SPEC section 10 as data: every parameter's name, PyTorch shape, head and int8 group, built from the config.
 ///
 /// This is the one table of the checkpoint contract. The model-file loader checks a file against it and
-/// the converter checks ONNX initializers against it; nothing else spells parameter names or shapes.
+/// the converter checks ONNX initializers against it. Each name and shape is spelled once, in the layer that
+/// reads the tensor (`Layers/`, beside the property it fills); the table is what the layers read, recorded
+/// (`expectedTensors`), so the table and the layers cannot disagree.
 
 /// An optional head (SPEC 7). A head is present when all of its tensors are.
 public enum Head: String, CaseIterable, Sendable, Comparable {
@@ -26,28 +28,25 @@ public enum Head: String, CaseIterable, Sendable, Comparable {
     }
 }
 
-/// One row of SPEC 10: a name, its PyTorch shape (outermost first; Linear weights `[out, in]`), and the
-/// head it belongs to (`nil`: required).
+/// One row of SPEC 10: a name, its PyTorch shape (outermost first; Linear weights `[out, in]`), the head it
+/// belongs to (`nil`: required) and, for a weight an int8 file may store as int8, its SPEC 8 group.
 public struct ExpectedTensor: Equatable, Sendable {
     public let name: String
     public let shape: [Int]
     public let head: Head?
+    /// The int8 group of this tensor when SPEC 8 allows it in int8 (one of `int8Groups`), else nil: named by the
+    /// layer that reads the tensor (`Linear`'s `int8Group`).
+    public let int8Group: String?
 
-    /// The int8 group of this tensor when SPEC 8 allows it in int8 (`int8Group(of:)`), else nil.
-    public var int8Group: String? { VideoDistill.int8Group(of: name) }
     /// True for the weights an int8 model file may store as int8 (the 2-D weights of Linear layers and the
     /// patch convolution): shape[0] is the output channel, each with its own scale.
     public var isQuantizable: Bool { int8Group != nil }
 }
 
-/// The groups of weights SPEC 8 allows in int8, in model order. An int8 model file stores each weight of a
-/// group either as int8 with a per-output-channel scale or as fp32; the converter's policy picks (see
-/// `convert-weights --help`). Everything outside these groups (embeddings, position/temporal embeddings,
-/// class/CLS tokens, LayerNorms, biases, `clip.text_projection`) is always fp32.
-public let int8Groups = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn",
-                         "fs.mlp", "fs.select", "vr.gate", "vr.attn", "vr.mlp", "heads"]
-
-/// The int8 group of a SPEC 10 name, or nil when the tensor is not a Linear or patch-convolution weight.
+/// The groups of weights SPEC 8 allows in int8, in model order, as the layers name them. An int8 model file
+/// stores each weight of a group either as int8 with a per-output-channel scale or as fp32; the converter's
+/// policy picks (see `convert-weights --help`). Everything outside these groups (embeddings, position/temporal
+/// embeddings, class/CLS tokens, LayerNorms, biases, `clip.text_projection`) is always fp32.
 ///
 /// | group | weights |
 /// |---|---|
@@ -58,25 +57,33 @@ public let int8Groups = ["vision.conv1", "vision.blocks", "text.blocks", "input_
 /// | `fs.select` | `fs.select` |
 /// | `vr.gate`, `vr.attn`, `vr.mlp` | the VR blocks' `gate.*`, `timeattn.*` and `attn.*`, `mlp.*` |
 /// | `heads` | `heads.qa.fc1`, `heads.qa.fc2`, `heads.vtm`, `heads.cl_text_proj` |
+public let int8Groups: [String] = {
+    var seen = Set<String>()
+    return patternTable.compactMap(\.int8Group).filter { seen.insert($0).inserted }
+}()
+
+/// The int8 group of a SPEC 10 name (`ExpectedTensor.int8Group` of its row), or nil when the tensor is not a
+/// Linear or patch-convolution weight, or not a SPEC 10 name.
 public func int8Group(of name: String) -> String? {
-    if name == "clip.visual.conv1.weight" { return "vision.conv1" }
-    if name == "input_proj.weight" { return "input_proj" }
-    if name == "fs.select.weight" { return "fs.select" }
-    if name.hasPrefix("heads."), name.hasSuffix(".weight") { return "heads" }
-    let clipLinears = [".attn.in_proj_weight", ".attn.out_proj.weight", ".mlp.c_fc.weight", ".mlp.c_proj.weight"]
-    if clipLinears.contains(where: name.hasSuffix) {
-        if name.hasPrefix("clip.visual.transformer.resblocks.") { return "vision.blocks" }
-        if name.hasPrefix("clip.transformer.resblocks.") { return "text.blocks" }
-    }
-    let parts: [(suffixes: [String], group: String)] = [
-        ([".gate.q.weight", ".gate.k.weight", ".gate.v.weight", ".gate.o.weight"], "gate"),
-        ([".attn.qkv.weight", ".attn.proj.weight", ".timeattn.qkv.weight", ".timeattn.proj.weight"], "attn"),
-        ([".mlp.fc1.weight", ".mlp.fc2.weight"], "mlp"),
-    ]
-    for stack in ["fs", "vr"] where name.hasPrefix(stack + ".blocks.") {
-        for (suffixes, group) in parts where suffixes.contains(where: name.hasSuffix) { return stack + "." + group }
-    }
-    return nil
+    int8GroupsByPattern[layerPattern(name)]
+}
+
+/// The table of a config with one layer per stack (every size 1): each name of SPEC 10 once, `{i}` being 0.
+private let patternTable: [ExpectedTensor] = expectedTensors(
+    ModelConfig(imageSize: 1, resizeShort: 1, patchSize: 1, visionWidth: 1, visionLayers: 1, visionHeads: 1,
+                textWidth: 1, textLayers: 1, textHeads: 1, vocabSize: 1, contextLength: 1, textEmbedDim: 1,
+                modelDim: 1, modelHeads: 1, fsLayers: 1, vrLayers: 1, numFrames: 1, numSelected: 1, qaHidden: 1,
+                mean: [0, 0, 0], std: [1, 1, 1], clipLnEps: 1e-5, lnEps: 1e-6),
+    answerCount: 1)
+
+private let int8GroupsByPattern: [String: String] = Dictionary(
+    uniqueKeysWithValues: patternTable.compactMap { row in row.int8Group.map { (row.name, $0) } })
+
+/// `name` with each block index as 0: "vr.blocks.2.attn.qkv.weight" -> "vr.blocks.0.attn.qkv.weight".
+private func layerPattern(_ name: String) -> String {
+    name.split(separator: ".", omittingEmptySubsequences: false)
+        .map { !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } ? "0" : String($0) }
+        .joined(separator: ".")
 }
 
 /// The number of required (non-head) rows `expectedTensors` gives for `config`, counted without building them.
@@ -112,102 +119,18 @@ public func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holde
         + "needs \(required) tensors; \(holder) \(verb) \(held)"
 }
 
-/// Every SPEC 10 tensor for `config`, required ones first in the SPEC's order, then the heads.
+/// Every SPEC 10 tensor for `config`, required ones first in the SPEC's order, then the heads: what the layers
+/// read, recorded by building them against a `WeightReader` that reads nothing (`WeightReader.recording`).
 ///
 /// - Parameter answerCount: A, the number of answers (rows of `heads.qa.fc2.weight`).
-/// Precondition: `config.validate()` passed, so every product below is far from overflow.
+/// Precondition: `config.validate()` passed, so every product of sizes is far from overflow (or, as in
+/// `requiredTensorCount`, a layer count of 0 or 1 in a config that did).
 public func expectedTensors(_ config: ModelConfig, answerCount: Int) -> [ExpectedTensor] {
-    var rows: [ExpectedTensor] = []
-    func add(_ name: String, _ shape: [Int], _ head: Head? = nil) {
-        rows.append(ExpectedTensor(name: name, shape: shape, head: head))
+    let table = WeightReader.Recorder()
+    do {
+        _ = try VideoDistillModel.layers(.recording(into: table), config, answerCount: answerCount)
+    } catch {
+        preconditionFailure("a recording WeightReader reads nothing and cannot fail: \(error)")
     }
-    func layerNorm(_ prefix: String, _ width: Int, _ head: Head? = nil) {
-        add(prefix + ".weight", [width], head)
-        add(prefix + ".bias", [width], head)
-    }
-    func linear(_ prefix: String, out: Int, in inWidth: Int, _ head: Head? = nil) {
-        add(prefix + ".weight", [out, inWidth], head)
-        add(prefix + ".bias", [out], head)
-    }
-    // CLIP residual block (SPEC 2.1): ln_1, attn (fused in_proj), ln_2, mlp.
-    func clipBlock(_ prefix: String, _ width: Int) {
-        layerNorm(prefix + ".ln_1", width)
-        add(prefix + ".attn.in_proj_weight", [3 * width, width])
-        add(prefix + ".attn.in_proj_bias", [3 * width])
-        linear(prefix + ".attn.out_proj", out: width, in: width)
-        layerNorm(prefix + ".ln_2", width)
-        linear(prefix + ".mlp.c_fc", out: 4 * width, in: width)
-        linear(prefix + ".mlp.c_proj", out: width, in: 4 * width)
-    }
-    let c = config
-    let (dv, dtw, dt, d) = (c.visionWidth, c.textWidth, c.textEmbedDim, c.modelDim)
-    // LA-Gate (SPEC 3), attention and MLP of the FS/VR blocks (SPEC 4).
-    func gate(_ prefix: String) {
-        linear(prefix + ".gate.q", out: d, in: d)
-        linear(prefix + ".gate.k", out: d, in: dt)
-        linear(prefix + ".gate.v", out: d, in: d)
-        linear(prefix + ".gate.o", out: d, in: d)
-    }
-    func attention(_ prefix: String) {
-        linear(prefix + ".qkv", out: 3 * d, in: d)
-        linear(prefix + ".proj", out: d, in: d)
-    }
-    func mlp(_ prefix: String) {
-        linear(prefix + ".fc1", out: 4 * d, in: d)
-        linear(prefix + ".fc2", out: d, in: 4 * d)
-    }
-
-    // Frame encoder (SPEC 2.1).
-    add("clip.visual.conv1.weight", [dv, 3, c.patchSize, c.patchSize])
-    add("clip.visual.class_embedding", [dv])
-    add("clip.visual.positional_embedding", [c.tokensPerFrame, dv])
-    layerNorm("clip.visual.ln_pre", dv)
-    for i in 0..<c.visionLayers { clipBlock("clip.visual.transformer.resblocks.\(i)", dv) }
-    layerNorm("clip.visual.ln_post", dv)
-
-    // Text encoder (SPEC 2.2).
-    add("clip.token_embedding.weight", [c.vocabSize, dtw])
-    add("clip.positional_embedding", [c.contextLength, dtw])
-    for i in 0..<c.textLayers { clipBlock("clip.transformer.resblocks.\(i)", dtw) }
-    layerNorm("clip.ln_final", dtw)
-    add("clip.text_projection", [dtw, dt])
-
-    // Frame sampling (SPEC 4).
-    linear("input_proj", out: d, in: dv)
-    add("fs.temporal_embed", [c.numFrames, d])
-    for i in 0..<c.fsLayers {
-        let b = "fs.blocks.\(i)"
-        layerNorm(b + ".norm_g", d)
-        layerNorm(b + ".norm_a", d)
-        layerNorm(b + ".norm_m", d)
-        gate(b)
-        attention(b + ".attn")
-        mlp(b + ".mlp")
-    }
-    layerNorm("fs.norm", d)
-    linear("fs.select", out: c.numSelected, in: d)
-
-    // Vision refinement (SPEC 6).
-    add("vr.cls_token", [d])
-    add("vr.pos_embed", [c.tokensPerFrame, d])
-    add("vr.temporal_embed", [c.numSelected, d])
-    for i in 0..<c.vrLayers {
-        let b = "vr.blocks.\(i)"
-        layerNorm(b + ".norm_g", d)
-        layerNorm(b + ".norm1", d)
-        layerNorm(b + ".norm2", d)
-        layerNorm(b + ".norm3", d)
-        gate(b)
-        attention(b + ".timeattn")
-        attention(b + ".attn")
-        mlp(b + ".mlp")
-    }
-    layerNorm("vr.norm", d)
-
-    // Heads (SPEC 7), each optional.
-    linear("heads.qa.fc1", out: c.qaHidden, in: d, .qa)
-    linear("heads.qa.fc2", out: answerCount, in: c.qaHidden, .qa)
-    linear("heads.vtm", out: 2, in: d, .vtm)
-    linear("heads.cl_text_proj", out: d, in: dt, .cl)
-    return rows
+    return table.rows
 }

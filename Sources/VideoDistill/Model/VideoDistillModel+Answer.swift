@@ -25,7 +25,9 @@ extension VideoDistillModel {
         return try ComputeThreads.run(threads: threads) {
             let tCls = try textEncoder.encode(tokenIds)
             let r = try video.tokens.withUnsafeBufferPointer { tokens in
-                try tCls.withUnsafeBufferPointer { try answerer.run(tokens: tokens.baseAddress!, tCls: $0.baseAddress!, selection: selection) }
+                try tCls.withUnsafeBufferPointer {
+                    try samplingAndRefinement.run(tokens: tokens.baseAddress!, tCls: $0.baseAddress!, selection: selection)
+                }
             }
             return r.vStar.withUnsafeBufferPointer { v in
                 tCls.withUnsafeBufferPointer { t in

@@ -27,7 +27,7 @@ public final class VideoDistillModel: @unchecked Sendable {
     public let tokenizer: CLIPTokenizer
     let frameEncoder: FrameEncoder
     let textEncoder: TextEncoder
-    let answerer: Answerer
+    let samplingAndRefinement: FrameSamplingAndRefinement
     let headLayers: Heads
 
     /// Scratch bound of a frame-encoder batch: frames are encoded together (GEMMs over frames * (1+P)
@@ -53,12 +53,18 @@ public final class VideoDistillModel: @unchecked Sendable {
         config = c
         answers = file.answers
         heads = file.heads
-        frameEncoder = try FrameEncoder(w, c)
-        textEncoder = try TextEncoder(w, c)
-        answerer = try Answerer(w, c)
-        headLayers = try Heads(w, c, answerCount: file.answers.count)
+        (frameEncoder, textEncoder, samplingAndRefinement, headLayers) = try Self.layers(w, c,
+                                                                                       answerCount: file.answers.count)
         tokenizer = try CLIPTokenizer(merges: file.bpeMerges)
         identity = Self.identities.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    /// The layers of SPEC 1-7, reading their tensors through `w` in SPEC 10's order (through a recording
+    /// reader, that order and what they read are `expectedTensors`).
+    static func layers(_ w: WeightReader, _ c: ModelConfig, answerCount: Int) throws
+        -> (FrameEncoder, TextEncoder, FrameSamplingAndRefinement, Heads) {
+        (try FrameEncoder(w, c), try TextEncoder(w, c), try FrameSamplingAndRefinement(w, c),
+         try Heads(w, c, answerCount: answerCount))
     }
 
     /// Maps and checks the model file at `path`, then builds the model.
@@ -78,7 +84,8 @@ public final class VideoDistillModel: @unchecked Sendable {
         // The text encoder's scratch for the longest question: context_length rows and their causal scores.
         let text = Workspace.floats(rows: c.contextLength, width: c.textWidth, hidden: 4 * c.textWidth,
                                     scoreCount: c.contextLength * c.contextLength, gated: false)
-        guard Answerer.scratchFloats(c) <= maxScratchFloats, frame <= maxScratchFloats, text <= maxScratchFloats else {
+        guard FrameSamplingAndRefinement.scratchFloats(c) <= maxScratchFloats, frame <= maxScratchFloats,
+              text <= maxScratchFloats else {
             throw VideoDistillError.invalidModelFile("model sizes need more than \(maxScratchFloats) floats of scratch")
         }
     }

@@ -1,11 +1,11 @@
-// vd-bench-s8: throughput of vd_gemm_s8 (and vd_linear_s8) on random data, one line of JSON per shape.
-// Usage: vd-bench-s8 [--threads T] [--reps R] [--path NAME] [--linear] M,K,N [M,K,N ...]
-//        vd-bench-s8 --peak [--threads T]     the machine's int8 peak: vpdpbusd from registers on T threads
+// vd-bench-int8: throughput of vd_gemm_int8 (and vd_linear_int8) on random data, one line of JSON per shape.
+// Usage: vd-bench-int8 [--threads T] [--reps R] [--path NAME] [--linear] M,K,N [M,K,N ...]
+//        vd-bench-int8 --peak [--threads T]     the machine's int8 peak: vpdpbusd from registers on T threads
 // Timings: R timed calls after one warm-up call; prints the median and best seconds and GOP/s (1 MAC = 2 ops),
 // and cpu_gops: ops per (median CPU time of the process / T), the rate the threads reached while they ran
 // (less sensitive to other processes on a shared machine, but it counts no idle or waiting time).
 #define _POSIX_C_SOURCE 200809L   // clock_gettime under -std=c11
-#include "vd_gemm_s8.h"
+#include "vd_gemm_int8.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,12 +50,12 @@ static int bench_shape(int32_t m, int32_t k, int32_t n, int threads, int reps, i
     for (size_t i = 0; i < (size_t)n * k; i++) w[i] = (int8_t)(rng_next() % 255 - 127);
     if (x) for (size_t i = 0; i < (size_t)m * k; i++) x[i] = (float)(rng_next() % 2001) / 1000.0f - 1.0f;
     for (int32_t j = 0; j < n; j++) scales[j] = 0.01f;
-    vd_s8_weights *p = vd_s8_weights_pack(w, scales, n, k);
+    vd_int8_weights *p = vd_int8_weights_pack(w, scales, n, k);
     if (!p) return -1;
     for (int r = -1; r < reps; r++) {
         double t0 = now_s(), c0 = cpu_s();
-        if (linear) vd_linear_s8(y, n, x, m, k, k, p, NULL, threads);
-        else vd_gemm_s8(c, n, a, m, k, p, threads);
+        if (linear) vd_linear_int8(y, n, x, m, k, k, p, NULL, threads);
+        else vd_gemm_int8(c, n, a, m, k, p, threads);
         if (r >= 0) times[r] = now_s() - t0, cpu[r] = cpu_s() - c0;
     }
     qsort(times, (size_t)reps, sizeof(double), compare_double);
@@ -63,10 +63,10 @@ static int bench_shape(int32_t m, int32_t k, int32_t n, int threads, int reps, i
     double ops = 2.0 * m * k * (double)n, median = times[reps / 2];
     printf("{\"m\": %d, \"k\": %d, \"n\": %d, \"threads\": %d, \"path\": \"%s\", \"op\": \"%s\", "
            "\"median_s\": %.6g, \"best_s\": %.6g, \"gops\": %.1f, \"best_gops\": %.1f, \"cpu_gops\": %.1f}\n",
-           m, k, n, threads, vd_s8_path_name(vd_s8_get_path()), linear ? "linear" : "gemm", median, times[0],
+           m, k, n, threads, vd_int8_path_name(vd_int8_get_path()), linear ? "linear" : "gemm", median, times[0],
            ops / median * 1e-9, ops / times[0] * 1e-9, ops / (cpu[reps / 2] / threads) * 1e-9);
     fflush(stdout);
-    vd_s8_weights_free(p);
+    vd_int8_weights_free(p);
     free(a), free(w), free(x), free(scales), free(y), free(c), free(times), free(cpu);
     return 0;
 }
@@ -96,7 +96,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void *peak_thread(
 // Prints the best of 5 rounds of T threads running peak_thread at once, as GOP/s.
 static int bench_peak(int threads) {
     if (!__builtin_cpu_supports("avx512vnni")) {
-        fprintf(stderr, "vd-bench-s8: --peak needs AVX512-VNNI\n");
+        fprintf(stderr, "vd-bench-int8: --peak needs AVX512-VNNI\n");
         return 1;
     }
     if (threads < 1 || threads > 256) return 2;
@@ -116,7 +116,7 @@ static int bench_peak(int threads) {
 #else
 static int bench_peak(int threads) {
     (void)threads;
-    fprintf(stderr, "vd-bench-s8: --peak is x86-64 only\n");
+    fprintf(stderr, "vd-bench-int8: --peak is x86-64 only\n");
     return 1;
 }
 #endif
@@ -131,20 +131,20 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--path") && i + 1 < argc) {
             const char *name = argv[++i];
             int found = 0;
-            for (int path = VD_S8_SCALAR; path <= VD_S8_AVX512_VNNI; path++)
-                if (!strcmp(name, vd_s8_path_name(path))) found = vd_s8_set_path(path) == 0;
+            for (int path = VD_INT8_SCALAR; path <= VD_INT8_AVX512_VNNI; path++)
+                if (!strcmp(name, vd_int8_path_name(path))) found = vd_int8_set_path(path) == 0;
             if (!found) {
-                fprintf(stderr, "vd-bench-s8: path %s is unknown or not supported here\n", name);
+                fprintf(stderr, "vd-bench-int8: path %s is unknown or not supported here\n", name);
                 return 2;
             }
         } else {
             int m, k, n;
             if (sscanf(argv[i], "%d,%d,%d", &m, &k, &n) != 3 || m < 1 || k < 1 || n < 1 || reps < 1) {
-                fprintf(stderr, "usage: vd-bench-s8 [--threads T] [--reps R] [--path NAME] [--linear] M,K,N ...\n");
+                fprintf(stderr, "usage: vd-bench-int8 [--threads T] [--reps R] [--path NAME] [--linear] M,K,N ...\n");
                 return 2;
             }
             if (bench_shape(m, k, n, threads, reps, linear)) {
-                fprintf(stderr, "vd-bench-s8: out of memory at %d,%d,%d\n", m, k, n);
+                fprintf(stderr, "vd-bench-int8: out of memory at %d,%d,%d\n", m, k, n);
                 return 1;
             }
         }

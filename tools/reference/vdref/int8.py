@@ -4,7 +4,7 @@
   of the patch convolution [Dv, 3, p, p]): scale = max|w_row| / 127, q = round-half-even(w / scale) in
   [-127, 127]; a zero row gets scale 0.
 - Activations: the input of every int8 Linear is quantized per token (row) at run time the same way
-  (`vd_quantize_rows_s8`), the products are exact integers, the output is dequantized to fp32 and the bias added.
+  (`vd_quantize_rows_int8`), the products are exact integers, the output is dequantized to fp32 and the bias added.
 - LayerNorm, softmax, GELU, the gate cosine and the attention products stay fp32.
 
 `quantize_model(model, names)` turns a float model into that simulation in place: each named weight is replaced
@@ -37,7 +37,7 @@ def dequantize_rows(q, scale):
 
 
 def fake_quant_tokens(x):
-    """x [..., k] -> the per-row (token) int8 round trip of x, as `vd_quantize_rows_s8` then dequantization."""
+    """x [..., k] -> the per-row (token) int8 round trip of x, as `vd_quantize_rows_int8` then dequantization."""
     scale = x.abs().amax(dim=-1, keepdim=True) / QMAX
     safe = torch.where(scale > 0, scale, torch.ones_like(scale))
     q = torch.round(x / safe).clamp(-QMAX, QMAX)

@@ -53,7 +53,7 @@ public enum Int8Quantizer {
 
     /// For w [rows, cols] (row-major; a convolution [out, ...] is [out, product of the rest]):
     /// scale_j = max|w_j| / 127 and q = round-half-even(w / scale_j) in [-127, 127]; a zero row gets scale 0 and
-    /// q = 0. The same arithmetic as `vd_quantize_rows_s8` and `tools/reference/vdref/int8.py`.
+    /// q = 0. The same arithmetic as `vd_quantize_rows_int8` and `tools/reference/vdref/int8.py`.
     /// Throws on a non-finite weight (naming the tensor and the element).
     public static func quantizeRows(_ w: [Float], rows: Int, name: String) throws -> (q: [Int8], scales: [Float]) {
         guard rows > 0, w.count % rows == 0 else { throw ConvertError("\(name): \(w.count) values are not \(rows) rows") }

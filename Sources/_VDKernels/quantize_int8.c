@@ -1,6 +1,6 @@
 // Per-row (per-token) symmetric int8 quantization of activations: scale = max|x| / 127,
 // q = round-half-even(x / scale) clamped to [-127, 127]. NaN elements are ignored by the max and give q = 0.
-#include "gemm_s8_internal.h"
+#include "gemm_int8_internal.h"
 #include <math.h>
 #include <string.h>
 
@@ -24,10 +24,10 @@ static void vd_quantize_row_scalar(int8_t *q, float *scale_out, const float *x, 
     }
 }
 
-#if VD_S8_X86
+#if VD_INT8_X86
 // The same per row with 16 lanes. vmaxps(v, amax) returns its second operand when v is NaN, so NaN is left
 // out of the max as in the scalar loop; the lanes' max is exact in any order.
-static VD_S8_TARGET_AVX512 void vd_quantize_row_avx512(int8_t *q, float *scale_out, const float *x, int32_t k) {
+static VD_INT8_TARGET_AVX512 void vd_quantize_row_avx512(int8_t *q, float *scale_out, const float *x, int32_t k) {
     __m512 amax = _mm512_setzero_ps();
     int32_t l = 0;
     for (; l + 16 <= k; l += 16) amax = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(x + l)), amax);
@@ -51,7 +51,7 @@ static VD_S8_TARGET_AVX512 void vd_quantize_row_avx512(int8_t *q, float *scale_o
 }
 
 // 8 lanes (AVX2 and AVX-VNNI); the last k % 8 elements go through the scalar formula, which is the same.
-static VD_S8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out, const float *x, int32_t k) {
+static VD_INT8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out, const float *x, int32_t k) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 amax = _mm256_setzero_ps();
     int32_t l = 0;
@@ -76,8 +76,8 @@ static VD_S8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out, 
         v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));   // NaN -> 0
         v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
         __m256i i32 = _mm256_cvtps_epi32(v);
-        __m256i i8 = _mm256_packs_epi16(_mm256_packs_epi32(i32, i32), _mm256_setzero_si256());
-        __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(i8), _mm256_extracti128_si256(i8, 1));
+        __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(i32, i32), _mm256_setzero_si256());
+        __m128i bytes = _mm_unpacklo_epi32(_mm256_castsi256_si128(packed), _mm256_extracti128_si256(packed, 1));
         _mm_storel_epi64((__m128i *)(q + l), bytes);
     }
     for (; l < k; l++) {
@@ -89,18 +89,18 @@ static VD_S8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out, 
 }
 #endif
 
-void vd_s8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k,
-                          int64_t ldx) {
+void vd_int8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k,
+                            int64_t ldx) {
     void (*row)(int8_t *, float *, const float *, int32_t) = vd_quantize_row_scalar;
-#if VD_S8_X86
-    int path = vd_s8_get_path();
-    if (path == VD_S8_AVX512_VNNI) row = vd_quantize_row_avx512;
-    else if (path != VD_S8_SCALAR) row = vd_quantize_row_avx2;
+#if VD_INT8_X86
+    int path = vd_int8_get_path();
+    if (path == VD_INT8_AVX512_VNNI) row = vd_quantize_row_avx512;
+    else if (path != VD_INT8_SCALAR) row = vd_quantize_row_avx2;
 #endif
     for (int32_t i = i0; i < i1; i++) row(q + (size_t)i * (size_t)k, scales + i, x + (size_t)i * (size_t)ldx, k);
 }
 
-void vd_quantize_rows_s8(int8_t *q, float *scales, const float *x, int32_t m, int32_t k, int64_t ldx) {
+void vd_quantize_rows_int8(int8_t *q, float *scales, const float *x, int32_t m, int32_t k, int64_t ldx) {
     if (!q || !scales || !x || m < 1 || k < 1) return;
-    vd_s8_quantize_range(q, scales, x, 0, m, k, ldx);
+    vd_int8_quantize_range(q, scales, x, 0, m, k, ldx);
 }

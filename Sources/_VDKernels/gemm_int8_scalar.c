@@ -1,18 +1,18 @@
 // The scalar int8 tile: plain sums of w * a, the reference every SIMD path is tested against.
-#include "gemm_s8_internal.h"
+#include "gemm_int8_internal.h"
 
-void vd_s8_tile_scalar(const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_s8_weights *w,
-                       int32_t b0, int32_t b1) {
+void vd_int8_tile_scalar(const vd_int8_out *out, const int8_t *a, int32_t i0, int32_t i1, const vd_int8_weights *w,
+                         int32_t b0, int32_t b1) {
     const int32_t k = w->k;
     for (int32_t i = i0; i < i1; i++) {
         const int8_t *a_row = a + (size_t)i * (size_t)k;   // a [m, k]
         for (int32_t b = b0; b < b1; b++) {
-            for (int32_t jj = 0; jj < VD_S8_NB; jj++) {
-                int32_t j = b * VD_S8_NB + jj;
+            for (int32_t jj = 0; jj < VD_INT8_NB; jj++) {
+                int32_t j = b * VD_INT8_NB + jj;
                 if (j >= w->n) break;
                 size_t q_stride;
-                const uint8_t *u = vd_s8_block(w, b, &q_stride) + (size_t)jj * 4;   // u = w + 128
-                // uint32 sums wrap like the vector paths; the true value fits (k <= VD_S8_MAX_K).
+                const uint8_t *u = vd_int8_block(w, b, &q_stride) + (size_t)jj * 4;   // u = w + 128
+                // uint32 sums wrap like the vector paths; the true value fits (k <= VD_INT8_MAX_K).
                 uint32_t acc = 0;
                 for (int32_t l = 0; l < k; l++)
                     acc += (uint32_t)(((int32_t)u[(size_t)(l / 4) * q_stride + (size_t)(l % 4)] - 128) *

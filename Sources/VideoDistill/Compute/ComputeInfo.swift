@@ -13,7 +13,7 @@ public enum ComputeInfo {
     public static var kernelPath: String { String(cString: vd_isa_name(vd_get_isa())) }
 
     /// The path of the int8 kernels in use (int8 model files): "avx512-vnni", "avx-vnni", "avx2" or "scalar".
-    public static var int8Path: String { String(cString: vd_s8_path_name(vd_s8_get_path())) }
+    public static var int8Path: String { String(cString: vd_int8_path_name(vd_int8_get_path())) }
 
     /// OpenBLAS cores without AVX2 FMA kernels. OpenBLAS picks one of these when it does not know the CPU model
     /// (Debian 12's 0.3.21 on Intel Xeons with AVX512-FP16 picks "Prescott"), although the CPU can run the

@@ -1,15 +1,15 @@
 // The 256-bit int8 paths, register blocks of MR rows x one 16-channel block (two ymm halves of 8 channels):
 // AVX-VNNI (VEX vpdpbusd, 16 ymm registers) and AVX2 without VNNI, which widens to 16 bits so that nothing
 // saturates: u (0..255) and a (-128..127) as int16, vpmaddwd sums two products (|.| <= 65280) into int32.
-#include "gemm_s8_internal.h"
+#include "gemm_int8_internal.h"
 
-#if VD_S8_X86
+#if VD_INT8_X86
 
 #define MR_VNNI 6   // 12 accumulators + 2 weights + 1 broadcast of 16 ymm
 #define MR_AVX2 4   // 8 accumulators + 4 widened weights + 2 widened broadcasts
 
 // Sums of each row of a [rows, k]: vpmaddubsw against ones (|pair| <= 256, no saturation), then vpmaddwd.
-static VD_S8_TARGET_AVX2 void vd_s8_row_sums_avx2(int32_t *sums, const int8_t *a, int32_t rows, int32_t k) {
+static VD_INT8_TARGET_AVX2 void vd_int8_row_sums_avx2(int32_t *sums, const int8_t *a, int32_t rows, int32_t k) {
     const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
     for (int32_t r = 0; r < rows; r++) {
         const int8_t *row = a + (size_t)r * (size_t)k;
@@ -30,9 +30,9 @@ static VD_S8_TARGET_AVX2 void vd_s8_row_sums_avx2(int32_t *sums, const int8_t *a
 
 // Writes one register block: c = acc - 128 * rowsum, or y = (float)c * (a_scale * w_scale) + bias; channels
 // from n on are masked off.
-static inline __attribute__((always_inline)) VD_S8_TARGET_AVX2 void
-vd_s8_store_avx2(const vd_s8_out *out, __m256i acc[][2], int mr, const int32_t *sums, int32_t i, int32_t j,
-                 int32_t n, const float *w_scales) {
+static inline __attribute__((always_inline)) VD_INT8_TARGET_AVX2 void
+vd_int8_store_avx2(const vd_int8_out *out, __m256i acc[][2], int mr, const int32_t *sums, int32_t i, int32_t j,
+                   int32_t n, const float *w_scales) {
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
 #pragma clang loop unroll(full)
     for (int h = 0; h < 2; h++) {
@@ -58,8 +58,8 @@ vd_s8_store_avx2(const vd_s8_out *out, __m256i acc[][2], int mr, const int32_t *
 }
 
 // One group of four k for every row: the rows' four bytes ab[r] times the 16 channels' u (AVX-VNNI).
-static inline __attribute__((always_inline)) VD_S8_TARGET_AVX_VNNI void
-vd_s8_step_avx_vnni(__m256i acc[MR_VNNI][2], int mr, const __m256i ab[MR_VNNI], const uint8_t *wq) {
+static inline __attribute__((always_inline)) VD_INT8_TARGET_AVX_VNNI void
+vd_int8_step_avx_vnni(__m256i acc[MR_VNNI][2], int mr, const __m256i ab[MR_VNNI], const uint8_t *wq) {
     __m256i w0 = _mm256_load_si256((const __m256i *)wq), w1 = _mm256_load_si256((const __m256i *)(wq + 32));
     for (int r = 0; r < mr; r++) {
         acc[r][0] = _mm256_dpbusd_avx_epi32(acc[r][0], w0, ab[r]);
@@ -69,8 +69,8 @@ vd_s8_step_avx_vnni(__m256i acc[MR_VNNI][2], int mr, const __m256i ab[MR_VNNI], 
 
 // The same with 16-bit widening (AVX2): even bytes (k0, k2) and odd bytes (k1, k3) of each group as int16
 // pairs, u zero-extended, a sign-extended, one vpmaddwd per pair.
-static inline __attribute__((always_inline)) VD_S8_TARGET_AVX2 void
-vd_s8_step_avx2(__m256i acc[MR_AVX2][2], int mr, const __m256i ab[MR_AVX2], const uint8_t *wq) {
+static inline __attribute__((always_inline)) VD_INT8_TARGET_AVX2 void
+vd_int8_step_avx2(__m256i acc[MR_AVX2][2], int mr, const __m256i ab[MR_AVX2], const uint8_t *wq) {
     const __m256i low_bytes = _mm256_set1_epi16(0x00FF);
     __m256i w0 = _mm256_load_si256((const __m256i *)wq), w1 = _mm256_load_si256((const __m256i *)(wq + 32));
     __m256i we[2] = {_mm256_and_si256(w0, low_bytes), _mm256_and_si256(w1, low_bytes)};
@@ -84,7 +84,7 @@ vd_s8_step_avx2(__m256i acc[MR_AVX2][2], int mr, const __m256i ab[MR_AVX2], cons
 }
 
 // acc[r][h] = sum_k u * a[r] over the whole k for one block, STEP per group of four k.
-#define VD_S8_BLOCK256(NAME, TARGET, MR, STEP)                                                                \
+#define VD_INT8_BLOCK256(NAME, TARGET, MR, STEP)                                                              \
     static inline __attribute__((always_inline)) TARGET void NAME(__m256i acc[MR][2], int mr, const int8_t *a, \
                                                                   int32_t k, const uint8_t *w, size_t q_stride) {            \
         for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm256_setzero_si256();                         \
@@ -92,46 +92,46 @@ vd_s8_step_avx2(__m256i acc[MR_AVX2][2], int mr, const __m256i ab[MR_AVX2], cons
         const int32_t full = k / 4;                                                                          \
         for (int32_t q = 0; q < full; q++) {                                                                 \
             for (int r = 0; r < mr; r++)                                                                     \
-                ab[r] = _mm256_set1_epi32(vd_s8_load4(a + (size_t)r * (size_t)k + (size_t)q * 4));           \
+                ab[r] = _mm256_set1_epi32(vd_int8_load4(a + (size_t)r * (size_t)k + (size_t)q * 4));         \
             STEP(acc, mr, ab, w + (size_t)q * q_stride);                                                           \
         }                                                                                                    \
         if (full * 4 < k) { /* the last, partial group (the packed weights hold zeros past k) */            \
             for (int r = 0; r < mr; r++)                                                                     \
-                ab[r] = _mm256_set1_epi32(vd_s8_load_tail(a + (size_t)r * (size_t)k + (size_t)full * 4,     \
-                                                          k - full * 4));                                    \
+                ab[r] = _mm256_set1_epi32(vd_int8_load_tail(a + (size_t)r * (size_t)k + (size_t)full * 4,   \
+                                                            k - full * 4));                                    \
             STEP(acc, mr, ab, w + (size_t)full * q_stride);                                                        \
         }                                                                                                    \
     }
-VD_S8_BLOCK256(vd_s8_block_avx_vnni, VD_S8_TARGET_AVX_VNNI, MR_VNNI, vd_s8_step_avx_vnni)
-VD_S8_BLOCK256(vd_s8_block_avx2, VD_S8_TARGET_AVX2, MR_AVX2, vd_s8_step_avx2)
+VD_INT8_BLOCK256(vd_int8_block_avx_vnni, VD_INT8_TARGET_AVX_VNNI, MR_VNNI, vd_int8_step_avx_vnni)
+VD_INT8_BLOCK256(vd_int8_block_avx2, VD_INT8_TARGET_AVX2, MR_AVX2, vd_int8_step_avx2)
 
 #define KERNEL(NAME, TARGET, BLOCK, MR, R)                                                                    \
-    static TARGET void NAME##_##R##_1(const vd_s8_out *out, const int8_t *a, int32_t k, const uint8_t *w,    \
+    static TARGET void NAME##_##R##_1(const vd_int8_out *out, const int8_t *a, int32_t k, const uint8_t *w,  \
                                       size_t q_stride, const int32_t *sums, int32_t i, int32_t j,         \
                                       int32_t n, const float *w_scales) {                                    \
                                                                                            \
         __m256i acc[MR][2];                                                                                  \
         BLOCK(acc, R, a, k, w, q_stride);                                                                              \
-        vd_s8_store_avx2(out, acc, R, sums, i, j, n, w_scales);                                              \
+        vd_int8_store_avx2(out, acc, R, sums, i, j, n, w_scales);                                            \
     }
-#define KERNEL_VNNI(R) KERNEL(kernel_vnni, VD_S8_TARGET_AVX_VNNI, vd_s8_block_avx_vnni, MR_VNNI, R)
-#define KERNEL_AVX2(R) KERNEL(kernel_avx2, VD_S8_TARGET_AVX2, vd_s8_block_avx2, MR_AVX2, R)
+#define KERNEL_VNNI(R) KERNEL(kernel_vnni, VD_INT8_TARGET_AVX_VNNI, vd_int8_block_avx_vnni, MR_VNNI, R)
+#define KERNEL_AVX2(R) KERNEL(kernel_avx2, VD_INT8_TARGET_AVX2, vd_int8_block_avx2, MR_AVX2, R)
 KERNEL_VNNI(1) KERNEL_VNNI(2) KERNEL_VNNI(3) KERNEL_VNNI(4) KERNEL_VNNI(5) KERNEL_VNNI(6)
 KERNEL_AVX2(1) KERNEL_AVX2(2) KERNEL_AVX2(3) KERNEL_AVX2(4)
 
-static const vd_s8_kernel_fn kernels_vnni[MR_VNNI] = {
-    VD_S8_KERNELS_1(kernel_vnni, 1), VD_S8_KERNELS_1(kernel_vnni, 2), VD_S8_KERNELS_1(kernel_vnni, 3),
-    VD_S8_KERNELS_1(kernel_vnni, 4), VD_S8_KERNELS_1(kernel_vnni, 5), VD_S8_KERNELS_1(kernel_vnni, 6),
+static const vd_int8_kernel_fn kernels_vnni[MR_VNNI] = {
+    VD_INT8_KERNELS_1(kernel_vnni, 1), VD_INT8_KERNELS_1(kernel_vnni, 2), VD_INT8_KERNELS_1(kernel_vnni, 3),
+    VD_INT8_KERNELS_1(kernel_vnni, 4), VD_INT8_KERNELS_1(kernel_vnni, 5), VD_INT8_KERNELS_1(kernel_vnni, 6),
 };
-static const vd_s8_kernel_fn kernels_avx2[MR_AVX2] = {
-    VD_S8_KERNELS_1(kernel_avx2, 1), VD_S8_KERNELS_1(kernel_avx2, 2), VD_S8_KERNELS_1(kernel_avx2, 3),
-    VD_S8_KERNELS_1(kernel_avx2, 4),
+static const vd_int8_kernel_fn kernels_avx2[MR_AVX2] = {
+    VD_INT8_KERNELS_1(kernel_avx2, 1), VD_INT8_KERNELS_1(kernel_avx2, 2), VD_INT8_KERNELS_1(kernel_avx2, 3),
+    VD_INT8_KERNELS_1(kernel_avx2, 4),
 };
 
-const vd_s8_simd_path vd_s8_path_avx_vnni = {MR_VNNI, 1, kernels_vnni, vd_s8_row_sums_avx2};
-const vd_s8_simd_path vd_s8_path_avx2 = {MR_AVX2, 1, kernels_avx2, vd_s8_row_sums_avx2};
+const vd_int8_simd_path vd_int8_path_avx_vnni = {MR_VNNI, 1, kernels_vnni, vd_int8_row_sums_avx2};
+const vd_int8_simd_path vd_int8_path_avx2 = {MR_AVX2, 1, kernels_avx2, vd_int8_row_sums_avx2};
 
 #else
-const vd_s8_simd_path vd_s8_path_avx_vnni = {0, 0, NULL, NULL};
-const vd_s8_simd_path vd_s8_path_avx2 = {0, 0, NULL, NULL};
+const vd_int8_simd_path vd_int8_path_avx_vnni = {0, 0, NULL, NULL};
+const vd_int8_simd_path vd_int8_path_avx2 = {0, 0, NULL, NULL};
 #endif

@@ -1,11 +1,12 @@
 import _VDKernels
 
-/// The question side after the text encoder (SPEC 1, 4-6): frame sampling, selection, vision refinement.
+/// The question side after the text encoder (SPEC 1, 4-6): frame sampling, selection and vision refinement,
+/// from the frames' tokens and t_cls to v_star (the heads' input; `Heads` is the rest of the answer).
 ///
 ///   x = input_proj(v_cls) + fs.temporal_embed  -> L_fs FS-Blocks -> fs.norm -> fs.select -> logits [N, K]
 ///   idx_k = argmax_n logits[n, k]
 ///   x = [vr.cls_token; input_proj(v_patch[idx_k])] + VR embeddings -> L_vr VR-Blocks -> vr.norm -> v_star
-struct Answerer {
+struct FrameSamplingAndRefinement {
     let inputProj: Linear                 // "input_proj"          [D, Dv]
     let fsTemporalEmbed: TensorView       // "fs.temporal_embed"   [N, D]
     let fsBlocks: [FrameSamplingBlock]    // "fs.blocks.{i}"
@@ -29,11 +30,11 @@ struct Answerer {
 
     init(_ w: WeightReader, _ c: ModelConfig) throws {
         let D = c.modelDim
-        inputProj = try Linear(w, "input_proj", out: D, in: c.visionWidth)
+        inputProj = try Linear(w, "input_proj", out: D, in: c.visionWidth, int8Group: "input_proj")
         fsTemporalEmbed = try w.tensor("fs.temporal_embed", [c.numFrames, D])
         fsBlocks = try (0..<c.fsLayers).map { try FrameSamplingBlock(w, "fs.blocks.\($0)", c) }
         fsNorm = try LayerNorm(w, "fs.norm", width: D, eps: c.lnEps)
-        fsSelect = try Linear(w, "fs.select", out: c.numSelected, in: D)
+        fsSelect = try Linear(w, "fs.select", out: c.numSelected, in: D, int8Group: "fs.select")
         vrClsToken = try w.tensor("vr.cls_token", [D])
         vrPosEmbed = try w.tensor("vr.pos_embed", [c.tokensPerFrame, D])
         vrTemporalEmbed = try w.tensor("vr.temporal_embed", [c.numSelected, D])

@@ -1,16 +1,16 @@
 // The cache blocking shared by the SIMD paths: a chunk of W (about W_CHUNK bytes) and a block of rows of a
 // (about A_CHUNK bytes, at most MC_MAX rows) stay in the core's L2 (1 MiB on Zen 5) while every register block
 // of the two is computed; each register block's rows of a (mr x k bytes) stay in L1 across the chunk.
-#include "gemm_s8_internal.h"
+#include "gemm_int8_internal.h"
 
 #define W_CHUNK (384 * 1024)
 #define A_CHUNK (256 * 1024)
 #define MC_MAX 384
 
-void vd_s8_tile_simd(const vd_s8_simd_path *path, const vd_s8_out *out, const int8_t *a, int32_t i0, int32_t i1,
-                     const vd_s8_weights *w, int32_t b0, int32_t b1) {
+void vd_int8_tile_simd(const vd_int8_simd_path *path, const vd_int8_out *out, const int8_t *a, int32_t i0, int32_t i1,
+                       const vd_int8_weights *w, int32_t b0, int32_t b1) {
     const int32_t k = w->k, mr_max = path->mr_max, nb_max = path->nb_max;
-    const size_t block_bytes = (size_t)w->k4 * VD_S8_NB * 4;
+    const size_t block_bytes = (size_t)w->k4 * VD_INT8_NB * 4;
     int32_t chunk_blocks = (int32_t)(W_CHUNK / block_bytes) / nb_max * nb_max;
     if (chunk_blocks < nb_max) chunk_blocks = nb_max;
     int32_t mc = (int32_t)(A_CHUNK / (size_t)k) / mr_max * mr_max;
@@ -27,9 +27,9 @@ void vd_s8_tile_simd(const vd_s8_simd_path *path, const vd_s8_out *out, const in
                 for (int32_t b = bc; b < be; b += nb_max) {
                     int32_t nb = be - b < nb_max ? be - b : nb_max;
                     size_t q_stride;
-                    const uint8_t *wb = vd_s8_block(w, b, &q_stride);
+                    const uint8_t *wb = vd_int8_block(w, b, &q_stride);
                     path->kernels[(mr - 1) * nb_max + (nb - 1)](out, a + (size_t)i * (size_t)k, k, wb, q_stride,
-                                                                 sums + (i - ic), i, b * VD_S8_NB, w->n, w->scales);
+                                                                 sums + (i - ic), i, b * VD_INT8_NB, w->n, w->scales);
                 }
             }
         }

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""vd_gemm_s8 beside ONNX Runtime's MatMulInteger, on the same shapes, alternating, medians.
+"""vd_gemm_int8 beside ONNX Runtime's MatMulInteger, on the same shapes, alternating, medians.
 
 ORT gets what its dynamic quantization produces: uint8 activations [M, K] with a run-time zero point, int8
 weights [K, N] as an initializer (so that ORT pre-packs them, as we do), int32 output [M, N] bound to a
-preallocated buffer (IO binding), intra_op_num_threads = T. Ours: the vd-bench-s8 executable (int8
+preallocated buffer (IO binding), intra_op_num_threads = T. Ours: the vd-bench-int8 executable (int8
 activations, weights packed once, int32 output). Each round times every shape once on each side (median of
 --reps calls after a warm-up); the table shows the median over rounds (and the best round of each side,
 which shows what it reaches when it has the cores to itself). 1 MAC = 2 ops.
 
 Run with the OpenBLAS variables unset (../shared/MACHINE.md from the repository root):
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/int8/compare_ort.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/int8/gemm_vs_matmulinteger.py
 """
 import argparse
 import datetime
@@ -77,7 +77,7 @@ def parse_shape(text):
 
 
 def measured_peak(exe, threads):
-    """vpdpbusd from registers on `threads` threads, measured now (vd-bench-s8 --peak), GOP/s."""
+    """vpdpbusd from registers on `threads` threads, measured now (vd-bench-int8 --peak), GOP/s."""
     r = subprocess.run([exe, "--threads", str(threads), "--peak"], capture_output=True, text=True, check=True)
     return json.loads(r.stdout)["gops"]
 
@@ -85,7 +85,7 @@ def measured_peak(exe, threads):
 def main():
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--exe", default=os.path.join(root, ".build-s8", "release", "vd-bench-s8"))
+    parser.add_argument("--exe", default=os.path.join(root, ".build-int8", "release", "vd-bench-int8"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reps", type=int, default=7)
@@ -94,9 +94,9 @@ def main():
     shapes = args.shapes or DEFAULT_SHAPES
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if var in os.environ:
-            sys.exit(f"compare_ort.py: unset {var} first (env -u {var} ...), see MACHINE.md")
+            sys.exit(f"gemm_vs_matmulinteger.py: unset {var} first (env -u {var} ...), see MACHINE.md")
     if not os.access(args.exe, os.X_OK):
-        sys.exit(f"compare_ort.py: no {args.exe}; swift build -c release --scratch-path .build-s8 --product vd-bench-s8")
+        sys.exit(f"gemm_vs_matmulinteger.py: no {args.exe}; swift build -c release --scratch-path .build-int8 --product vd-bench-int8")
 
     rng = np.random.default_rng(0)
     sessions = {(k, n): ort_session(k, n, args.threads, rng) for (_, k, n) in shapes}
