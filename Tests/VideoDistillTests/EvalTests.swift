@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistill
-@testable import VideoDistillCLI
+@testable import VideoDistillCommandKit
 
 /// `videodistill eval`'s pieces: the JSON Lines reader, the counting of the report, and the run over a
 /// fixture video against ONNX Runtime's answers. The uniform and blind columns are checked against the
@@ -14,7 +14,7 @@ import Testing
         return (dir, path)
     }
 
-    private func status(_ body: () throws -> Void) -> (VideoDistillCLI.ExitStatus, String)? {
+    private func status(_ body: () throws -> Void) -> (VideoDistillCommandKit.ExitStatus, String)? {
         do { try body() } catch let e as CommandFailure { return (e.status, e.message) } catch { return (.failure, "\(error)") }
         return nil
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistill
-@testable import VideoDistillCLI
+@testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
 
 /// `videodistill explain`'s pieces: the PNG writer (read back by libavcodec's PNG decoder, which shares no

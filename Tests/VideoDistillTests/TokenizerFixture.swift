@@ -20,7 +20,7 @@ struct TokenizerFixture: Sendable {
 
     /// The .gz that `_CLIPVocabulary` builds into the converter.
     static let vocabularyPath = repository
-        .appendingPathComponent("tools/convert-weights/Sources/_CLIPVocabulary/bpe_simple_vocab_16e6.txt.gz")
+        .appendingPathComponent("Sources/_CLIPVocabulary/bpe_simple_vocab_16e6.txt.gz")
 
     /// Loaded on first use; a failure is kept and rethrown by every test that needs the fixture.
     static let shared: Result<TokenizerFixture, Error> = Result { try TokenizerFixture() }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import VideoDistillCLI
+@testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
 
 /// The FFmpeg-backed decoder (`_VDVideoIO` through `VideoFile` / `ImageFolder`) against independent oracles:

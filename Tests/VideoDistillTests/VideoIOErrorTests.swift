@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import VideoDistillCLI
+@testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
 
 /// Bad input to the decoder gives a `FrameSourceError` naming the problem, never a crash.

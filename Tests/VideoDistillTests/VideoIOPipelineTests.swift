@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistill
-@testable import VideoDistillCLI
+@testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
 
 /// The command's path from a video file to answers (`SampledVideo`): decode only SPEC 1's frames, then

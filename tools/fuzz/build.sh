@@ -34,12 +34,12 @@ printf 'module CVideoDistillAPI {\n    header "%s"\n    export *\n}\n' \
     "$root/Sources/CVideoDistillAPI/include/CVideoDistillAPI.h" > "$out/maps/CVideoDistillAPI/module.modulemap"
 printf 'module _ONNXReader {\n    header "%s"\n    export *\n}\n' \
     "$root/Sources/_ONNXReader/include/onnx_reader.h" > "$out/maps/_ONNXReader/module.modulemap"
-vocab="$root/tools/convert-weights/Sources/_CLIPVocabulary"
+vocab="$root/Sources/_CLIPVocabulary"
 printf 'module _CLIPVocabulary {\n    header "%s"\n    export *\n}\n' "$vocab/include/clip_vocabulary.h" \
     > "$out/maps/_CLIPVocabulary/module.modulemap"
 incs=(-I "$out/maps/_VDKernels" -I "$out/maps/CVideoDistillAPI" -I "$out/maps/_ONNXReader" -I "$out/maps/_CLIPVocabulary"
       -I "$out/maps/_VDVideoIO"
-      -I "$root/Sources/COpenBLAS" -I "$root/tools/convert-weights/Sources/CZlib" -I "$out/mods")
+      -I "$root/Sources/COpenBLAS" -I "$root/Sources/CZlib" -I "$out/mods")
 
 echo "== C and C++ objects"
 objs=()
@@ -78,7 +78,7 @@ wants() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; don
 
 swift_module VideoDistill "$root/Sources/VideoDistill"
 if wants video; then swift_module VideoDistillVideo "$root/Sources/VideoDistillVideo"; fi
-if wants onnx; then swift_module VideoDistillConvert "$root/tools/convert-weights/Sources/VideoDistillConvert"; fi
+if wants onnx; then swift_module VideoDistillConvert "$root/Sources/VideoDistillConvert"; fi
 
 libs=(-lopenblas -lstdc++ -lm -use-ld=lld)
 for t in "${targets[@]}"; do

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import VideoDistill
 import VideoDistillVideo
-import VideoDistillCLI
+import VideoDistillCommandKit
 
 /// `--model`.
 struct ModelOptions: ParsableArguments {

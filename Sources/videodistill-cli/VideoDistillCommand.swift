@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import VideoDistill
 import VideoDistillVideo
-import VideoDistillCLI
+import VideoDistillCommandKit
 
 /// The root command: `answer`, `choose`, `info`, `eval`, `explain`.
 struct VideoDistillCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import VideoDistill
-import VideoDistillCLI
+import VideoDistillCommandKit
 
 /// `videodistill choose`: multiple choice by video-text matching (SPEC 7).
 struct Choose: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import VideoDistill
-import VideoDistillCLI
+import VideoDistillCommandKit
 
 /// `videodistill eval`: accuracy on a question file, overall and per category, beside the paper's ablations.
 struct Eval: ParsableCommand {

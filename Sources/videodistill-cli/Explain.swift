@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import VideoDistill
-import VideoDistillCLI
+import VideoDistillCommandKit
 
 /// `videodistill explain`: a contact sheet of what the model looked at for one answer.
 struct Explain: ParsableCommand {

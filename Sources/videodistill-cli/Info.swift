@@ -1,6 +1,6 @@
 import ArgumentParser
 import VideoDistill
-import VideoDistillCLI
+import VideoDistillCommandKit
 
 /// `videodistill info`: what a model file holds.
 struct Info: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import VideoDistill
-import VideoDistillCLI
+import VideoDistillCommandKit
 
 /// `videodistill answer`: the QA head's best answers.
 struct Answer: ParsableCommand {
