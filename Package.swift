@@ -126,12 +126,47 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m")]   // _VDKernels' libm calls (Swift targets get it already)
         ),
 
-        // MARK: Tests
+        // MARK: Tests (one target per product; `swift test --filter ConvertTests` runs one)
 
+        // Test helpers that need only the core: fixture paths, the .npy reader, small model files written in
+        // memory (TinyModel), temporary folders, the tokenizer corpus, test videos made by the ffmpeg command.
+        .target(name: "_VDTestSupport", dependencies: ["VideoDistill"], path: "Tests/_VDTestSupport"),
+        // The ONNX fixtures (Tests/Fixtures/tiny_*) converted by the converter and loaded, in Swift and through the
+        // C API: the tests that check the runtime against the reference's outputs start here.
+        .target(
+            name: "_VDFixtureModels",
+            dependencies: ["VideoDistill", "VideoDistillConvert", "CVideoDistillAPI", "_VDTestSupport"],
+            path: "Tests/_VDFixtureModels"
+        ),
+        // The core alone (no FFmpeg, no ONNX): kernels, tokenizer, frame pipeline, model file, config.
         .testTarget(
             name: "VideoDistillTests",
-            dependencies: ["VideoDistill", "VideoDistillConvert", "VideoDistillCommandKit", "VideoDistillVideo", "_VDVideoIO"],
+            dependencies: ["VideoDistill", "_VDKernels", "_VDTestSupport"],
             path: "Tests/VideoDistillTests"
+        ),
+        // The core on the converted fixtures: parity with the reference, int8 models, choice, C API hardening.
+        .testTarget(
+            name: "VideoDistillFixtureTests",
+            dependencies: ["VideoDistill", "_VDKernels", "CVideoDistillAPI", "VideoDistillConvert", "_VDTestSupport",
+                           "_VDFixtureModels"],
+            path: "Tests/VideoDistillFixtureTests"
+        ),
+        .testTarget(
+            name: "ConvertTests",
+            dependencies: ["VideoDistill", "VideoDistillConvert", "_VDTestSupport"],
+            path: "Tests/ConvertTests"
+        ),
+        .testTarget(
+            name: "VideoDistillVideoTests",
+            dependencies: ["VideoDistill", "VideoDistillVideo", "_VDVideoIO", "CVideoDistillAPI", "_VDTestSupport",
+                           "_VDFixtureModels"],
+            path: "Tests/VideoDistillVideoTests"
+        ),
+        .testTarget(
+            name: "CommandTests",
+            dependencies: ["VideoDistill", "VideoDistillCommandKit", "VideoDistillVideo", "_VDTestSupport",
+                           "_VDFixtureModels"],
+            path: "Tests/CommandTests"
         ),
     ],
     swiftLanguageModes: [.v5],

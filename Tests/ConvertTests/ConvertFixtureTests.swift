@@ -2,13 +2,14 @@ import Foundation
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillConvert
+import _VDTestSupport
 
 /// The lead's fixtures (tools/reference/make_fixtures.py) converted: config and answers equal the JSON
 /// files beside them, every tensor has its SPEC shape and equals the ONNX initializer of that name.
 @Suite struct ConvertFixtureTests {
     static let fixtures: String = {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(2)  // .../Tests/VideoDistillTests/ConvertFixtureTests.swift -> .../Tests
+        parts.removeLast(2)  // .../Tests/ConvertTests/ConvertFixtureTests.swift -> .../Tests
         return (parts + ["Fixtures"]).joined(separator: "/")
     }()
 

@@ -2,6 +2,8 @@ import CVideoDistillAPI
 import Foundation
 import Testing
 @testable import VideoDistill
+import _VDTestSupport
+import _VDFixtureModels
 
 /// Issue 7, concurrency: one model shared by 8 threads x 100 calls through the C API, every result bit-identical
 /// to the same call made alone; and no CPU burnt while the library is idle afterwards. Run it under

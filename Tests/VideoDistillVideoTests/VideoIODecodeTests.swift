@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
+import _VDTestSupport
 
 /// The FFmpeg-backed decoder (`_VDVideoIO` through `VideoFile` / `ImageFolder`) against independent oracles:
 /// frames encoded losslessly by the ffmpeg command must decode to exactly the original pixels, and

@@ -2,15 +2,15 @@ import Foundation
 import Testing
 
 /// Test videos made by Debian's `ffmpeg` command (an encoder independent of the decoder under test).
-enum TestVideos {
+package enum TestVideos {
     /// The ffmpeg executable, if installed.
-    static let ffmpeg: String? = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first {
+    package static let ffmpeg: String? = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
     /// Lossless encodings of RGB input: decoding gives back exactly the input frames.
     /// (name, file extension, ffmpeg output arguments)
-    static let lossless: [(name: String, ext: String, args: [String])] = [
+    package static let lossless: [(name: String, ext: String, args: [String])] = [
         ("h264 rgb (libx264rgb -qp 0) in mp4", "mp4", ["-c:v", "libx264rgb", "-qp", "0"]),
         ("ffv1 in mkv", "mkv", ["-c:v", "ffv1"]),
         ("vp9 lossless in webm", "webm", ["-c:v", "libvpx-vp9", "-lossless", "1"]),
@@ -18,14 +18,14 @@ enum TestVideos {
     ]
 
     /// A fresh temporary folder.
-    static func folder() throws -> URL {
+    package static func folder() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vd-videoio-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
 
     /// Runs ffmpeg with `args` (quiet, overwriting), throwing its stderr on failure.
-    static func run(_ args: [String]) throws {
+    package static func run(_ args: [String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: ffmpeg!)
         p.arguments = ["-nostdin", "-v", "error", "-y"] + args
@@ -41,7 +41,7 @@ enum TestVideos {
     }
 
     /// Encodes frames [F, H, W, 3] (uint8 RGB) at 25 fps into `path` with the output arguments `args`.
-    static func encode(_ frames: [UInt8], height: Int, width: Int, to path: String, args: [String]) throws {
+    package static func encode(_ frames: [UInt8], height: Int, width: Int, to path: String, args: [String]) throws {
         let raw = path + ".rgb"
         try Data(frames).write(to: URL(fileURLWithPath: raw))
         defer { try? FileManager.default.removeItem(atPath: raw) }
@@ -50,7 +50,7 @@ enum TestVideos {
 
     /// Decodes `path` to RGB24 with the ffmpeg command (the oracle for lossy or generated videos), converting
     /// with the swscale flags `_VDVideoIO` uses, so YUV videos compare exactly: [F, H, W, 3].
-    static func decodeWithFFmpeg(_ path: String) throws -> [UInt8] {
+    package static func decodeWithFFmpeg(_ path: String) throws -> [UInt8] {
         let raw = path + ".decoded.rgb"
         defer { try? FileManager.default.removeItem(atPath: raw) }
         try run(["-i", path, "-sws_flags", "bicubic+accurate_rnd+full_chroma_int+full_chroma_inp+bitexact",
@@ -60,16 +60,16 @@ enum TestVideos {
 }
 
 /// tiny_a's video.npy: frames [F, H, W, 3].
-struct FixtureVideo {
-    let frames: [UInt8]
-    let count: Int, height: Int, width: Int
+package struct FixtureVideo {
+    package let frames: [UInt8]
+    package let count: Int, height: Int, width: Int
 
-    init(_ name: String = "tiny_a") throws {
+    package init(_ name: String = "tiny_a") throws {
         let v = try NPYArray.load(fixturePath(name, "video.npy"))
         (frames, count, height, width) = (v.uint8s, v.shape[0], v.shape[1], v.shape[2])
     }
 
-    var frameBytes: Int { height * width * 3 }
+    package var frameBytes: Int { height * width * 3 }
 
-    func frame(_ i: Int) -> ArraySlice<UInt8> { frames[i * frameBytes ..< (i + 1) * frameBytes] }
+    package func frame(_ i: Int) -> ArraySlice<UInt8> { frames[i * frameBytes ..< (i + 1) * frameBytes] }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillConvert
+import _VDTestSupport
 
 /// Protobuf wire format, just enough to write ONNX ModelProtos (onnx.proto field numbers) for tests,
 /// including ones no exporter would write.
@@ -85,43 +86,6 @@ func onnxModel(_ initializers: [TestInitializer], metadata: [(String, String)] =
     m.message(8, opset)
     for (k, v) in metadata { m.entry(14, k, v) }
     return m.bytes
-}
-
-/// A fresh folder under /tmp, removed by `remove()`.
-struct TempDir {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/vd-convert-XXXXXX".utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = String(cString: p!)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) -> String {
-        let p = file(name)
-        let f = fopen(p, "wb")!
-        if !bytes.isEmpty { fwrite(bytes, 1, bytes.count, f) }
-        fclose(f)
-        return p
-    }
-
-    func write(_ name: String, _ text: String) -> String { write(name, Array(text.utf8)) }
-
-    func exists(_ name: String) -> Bool { access(file(name), F_OK) == 0 }
-
-    func remove() {
-        if let d = opendir(path) {
-            while let e = readdir(d) {
-                let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if n != "." && n != ".." { unlink(file(n)) }
-            }
-            closedir(d)
-        }
-        rmdir(path)
-    }
 }
 
 /// TinyModel (ModelFileTestSupport) as ONNX exports: OpenAI names, or Hugging Face names for the towers.

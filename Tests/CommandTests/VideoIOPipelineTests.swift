@@ -3,6 +3,8 @@ import Testing
 @testable import VideoDistill
 @testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
+import _VDTestSupport
+import _VDFixtureModels
 
 /// The command's path from a video file to answers (`SampledVideo`): decode only SPEC 1's frames, then
 /// preprocess and encode them; checked against the in-memory path and ONNX Runtime's fixture outputs.

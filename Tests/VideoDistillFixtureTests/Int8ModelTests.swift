@@ -3,6 +3,8 @@ import Testing
 import _VDKernels
 @testable import VideoDistill
 import VideoDistillConvert
+import _VDTestSupport
+import _VDFixtureModels
 
 /// SPEC 8's int8 rules on the tiny fixtures: the ONNX pair converted with `--type int8`, loaded and run from
 /// the fixture's pixels and token ids by the Swift runtime, against ONNX Runtime's fp32 outputs:

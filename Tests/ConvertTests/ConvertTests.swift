@@ -4,6 +4,7 @@ import Glibc
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillConvert
+import _VDTestSupport
 
 /// `convert` on TinyModel written as ONNX: names, shapes, heads, config and answers, merging, failures.
 /// Expected tensor values come from TinyModel's generator, never from the converter.

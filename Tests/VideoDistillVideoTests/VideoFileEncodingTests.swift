@@ -3,6 +3,8 @@ import Foundation
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillVideo
+import _VDTestSupport
+import _VDFixtureModels
 
 /// vd_encode_video_file (include/videodistill_video.h): the fixture's video as a lossless file gives the tokens of
 /// the in-memory path bit for bit, with SPEC 1's source frames and the file's timestamps (ffmpeg wrote 25 fps);

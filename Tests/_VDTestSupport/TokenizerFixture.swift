@@ -1,31 +1,31 @@
 import Foundation
-@testable import VideoDistill
+import VideoDistill
 
 /// The tokenizer's test inputs, loaded once: CLIP's merges from the shipped vocabulary (`vocabularyPath`,
 /// decompressed with `gzip -dc`) and the corpus
 /// `Tests/Fixtures/tokenizer/corpus.json` that `tools/reference/make_token_corpus.py` writes from vdref.
-struct TokenizerFixture: Sendable {
-    struct Row: Decodable, Sendable {
-        let text: String
-        let ids77: [Int32]
-        let ids16: [Int32]
+package struct TokenizerFixture: Sendable {
+    package struct Row: Decodable, Sendable {
+        package let text: String
+        package let ids77: [Int32]
+        package let ids16: [Int32]
     }
 
-    let merges: [String]
-    let tokenizer: CLIPTokenizer
-    let corpus: [Row]
+    package let merges: [String]
+    package let tokenizer: CLIPTokenizer
+    package let corpus: [Row]
 
-    static let repository = URL(fileURLWithPath: #filePath)
+    package static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The .gz that `_CLIPVocabulary` builds into the converter.
-    static let vocabularyPath = repository
+    package static let vocabularyPath = repository
         .appendingPathComponent("Sources/_CLIPVocabulary/bpe_simple_vocab_16e6.txt.gz")
 
     /// Loaded on first use; a failure is kept and rethrown by every test that needs the fixture.
-    static let shared: Result<TokenizerFixture, Error> = Result { try TokenizerFixture() }
+    package static let shared: Result<TokenizerFixture, Error> = Result { try TokenizerFixture() }
 
-    static func load() throws -> TokenizerFixture { try shared.get() }
+    package static func load() throws -> TokenizerFixture { try shared.get() }
 
     private init() throws {
         merges = try Self.readMerges()
@@ -35,7 +35,7 @@ struct TokenizerFixture: Sendable {
     }
 
     /// File lines 1...48894 of the vocabulary (line 0 is the version header), as CLIP reads them.
-    static func readMerges() throws -> [String] {
+    package static func readMerges() throws -> [String] {
         let gz = vocabularyPath
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistill
+import _VDFixtureModels
 
 /// The model API around the parity path: thread counts, concurrent calls on one model, and the errors
 /// bad input gets (never a trap).

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import VideoDistillConvert
+import _VDTestSupport
 
 /// The C ONNX reader on hand-written ModelProtos: every data form it converts, every file it refuses.
 /// Expected values are the ones the test wrote.

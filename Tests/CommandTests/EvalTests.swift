@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillCommandKit
+import _VDTestSupport
+import _VDFixtureModels
 
 /// `videodistill eval`'s pieces: the JSON Lines reader, the counting of the report, and the run over a
 /// fixture video against ONNX Runtime's answers. The uniform and blind columns are checked against the

@@ -4,6 +4,7 @@ import Glibc
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillConvert
+import _VDTestSupport
 
 /// Regressions found by the ONNX fuzz target (tools/fuzz, target onnx): element counts that the stored data
 /// cannot back are refused when the file is opened, because the converter allocates from them before reading.

@@ -3,41 +3,7 @@ import Foundation
 import Testing
 @testable import VideoDistill
 import VideoDistillConvert
-
-/// A fixture model converted to a model file and loaded through the C API (`vd_model_load`), as a host would.
-/// The file is deleted once mapped; the handle is freed with the object.
-final class CModelFixture: @unchecked Sendable {
-    let handle: OpaquePointer
-    let info: vd_model_info
-    let path: String
-
-    init(_ name: String, keepFile: Bool = false) throws {
-        let dir = TempDir()
-        let out = dir.file("\(name).gguf")
-        _ = try VideoDistillConvert.convert(
-            inputs: [fixturePath(name, "frame_encoder.onnx"), fixturePath(name, "answerer.onnx")],
-            output: out, options: ConvertOptions())
-        var h: OpaquePointer?
-        let st = VideoDistill.vd_model_load(out, nil, &h)
-        guard st == VD_OK, let h else { throw CAPIFailure(st) }
-        handle = h
-        var i = vd_model_info()
-        _ = VideoDistill.vd_model_get_info(h, &i)
-        info = i
-        path = out
-        if !keepFile { dir.remove() }
-    }
-
-    deinit { VideoDistill.vd_model_free(handle) }
-}
-
-/// A C API status that was not VD_OK, with the calling thread's message.
-struct CAPIFailure: Error, CustomStringConvertible {
-    let status: vd_status
-    let message: String
-    init(_ status: vd_status) { self.status = status; message = String(cString: vd_last_error()) }
-    var description: String { "status \(status.rawValue): \(message)" }
-}
+import _VDTestSupport
 
 /// Process-wide measurements from /proc and getrusage.
 enum ProcessStats {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
+import _VDTestSupport
 
 /// Bad input to the decoder gives a `FrameSourceError` naming the problem, never a crash.
 @Suite(.enabled(if: TestVideos.ffmpeg != nil && fixtureExists("tiny_a", "video.npy"), "needs ffmpeg and the tiny_a fixture"))

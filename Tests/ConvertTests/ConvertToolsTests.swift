@@ -1,5 +1,6 @@
 import Testing
 @testable import VideoDistillConvert
+import _VDTestSupport
 
 /// The converter's small parts: SHA-256 (FIPS 180-2 test vectors), gunzip, the vocabulary file, arguments.
 @Suite struct ConvertToolsTests {

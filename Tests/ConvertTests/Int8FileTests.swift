@@ -1,6 +1,7 @@
 import Testing
 @testable import VideoDistill
 @testable import VideoDistillConvert
+import _VDTestSupport
 
 /// The int8 model-file layout (ModelFileKeys): I8 Linear weights with `<name>.scale` [out] beside each, on
 /// TinyModel files written in memory, valid and damaged; which tensors may be int8; the converter's policy.

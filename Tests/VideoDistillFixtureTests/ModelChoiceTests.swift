@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistill
+import _VDFixtureModels
 
 /// Choice (SPEC 7's choices made once): ranking order and ties, softmax, the multiple-choice text, the uniform
 /// selection, and the refusals of choose / chooseVideo. Scores against the oracle: ModelParityTests.

@@ -3,6 +3,8 @@ import Testing
 @testable import VideoDistill
 @testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
+import _VDTestSupport
+import _VDFixtureModels
 
 /// `videodistill explain`'s pieces: the PNG writer (read back by libavcodec's PNG decoder, which shares no
 /// code with it), the font, text layout, and the contact sheet of a fixture against ONNX Runtime's selection

@@ -2,19 +2,19 @@ import Foundation
 
 /// A NumPy `.npy` array read whole (format versions 1-3, little-endian or byte dtypes, C order): enough
 /// for the fixtures `tools/reference` writes.
-struct NPYArray {
+package struct NPYArray {
     /// Shape, outermost first ([] for a scalar).
-    let shape: [Int]
+    package let shape: [Int]
     /// NumPy's dtype string: "<f4", "<f8", "<i8", "<i4", "|u1", "|b1".
-    let dtype: String
+    package let dtype: String
     /// The raw little-endian element bytes, C order.
-    let data: [UInt8]
+    package let data: [UInt8]
 
     /// Number of elements (product of the shape).
-    var count: Int { shape.reduce(1, *) }
+    package var count: Int { shape.reduce(1, *) }
 
     /// Elements as Float, from float32 or float64 (rounded).
-    var floats: [Float] {
+    package var floats: [Float] {
         switch dtype {
         case "<f4": return elements(Float.self)
         case "<f8": return elements(Double.self).map(Float.init)
@@ -23,7 +23,7 @@ struct NPYArray {
     }
 
     /// Elements as Double, from float32 or float64.
-    var doubles: [Double] {
+    package var doubles: [Double] {
         switch dtype {
         case "<f4": return elements(Float.self).map(Double.init)
         case "<f8": return elements(Double.self)
@@ -32,7 +32,7 @@ struct NPYArray {
     }
 
     /// Elements as Int64, from int64 or int32.
-    var int64s: [Int64] {
+    package var int64s: [Int64] {
         switch dtype {
         case "<i8": return elements(Int64.self)
         case "<i4": return elements(Int32.self).map(Int64.init)
@@ -41,7 +41,7 @@ struct NPYArray {
     }
 
     /// Elements as bytes, from uint8 or bool.
-    var uint8s: [UInt8] {
+    package var uint8s: [UInt8] {
         precondition(dtype == "|u1" || dtype == "|b1", "NPY: \(dtype) is not a byte dtype")
         return data
     }
@@ -54,7 +54,7 @@ struct NPYArray {
     }
 
     /// Reads and checks a whole `.npy` file.
-    static func load(_ path: String) throws -> NPYArray {
+    package static func load(_ path: String) throws -> NPYArray {
         guard let file = FileManager.default.contents(atPath: path) else { throw NPYError("cannot read \(path)") }
         let bytes = [UInt8](file)
         guard bytes.count >= 10, bytes[0 ..< 6].elementsEqual([0x93] + Array("NUMPY".utf8)) else {
@@ -97,22 +97,22 @@ struct NPYArray {
 }
 
 /// A malformed or unreadable `.npy` file.
-struct NPYError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
+package struct NPYError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ message: String) { description = message }
 }
 
 /// Path of a file under the repository's Tests/Fixtures, e.g. `fixturePath("tiny_a", "video.npy")`.
-func fixturePath(_ parts: String...) -> String {
-    var url = URL(fileURLWithPath: #filePath)   // Tests/VideoDistillTests/Support/NPY.swift
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+package func fixturePath(_ parts: String...) -> String {
+    var url = URL(fileURLWithPath: #filePath)   // Tests/_VDTestSupport/NPY.swift
+        .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
     for part in parts { url.appendPathComponent(part) }
     return url.path
 }
 
 /// Whether a fixture file exists (tests skip cleanly when the lead's fixtures are absent).
-func fixtureExists(_ parts: String...) -> Bool {
+package func fixtureExists(_ parts: String...) -> Bool {
     var url = URL(fileURLWithPath: fixturePath())
     for part in parts { url.appendPathComponent(part) }
     return FileManager.default.fileExists(atPath: url.path)

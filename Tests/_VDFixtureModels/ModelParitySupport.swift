@@ -1,16 +1,17 @@
 import Foundation
 import Testing
-@testable import VideoDistill
+import VideoDistill
 import VideoDistillConvert
+import _VDTestSupport
 
 /// One fixture model (Tests/Fixtures/<name>), converted from its ONNX pair with the converter into a temp
 /// directory and loaded, with the reference outputs (ONNX Runtime / PyTorch) beside it.
-struct ParityFixture {
-    let name: String
-    let model: VideoDistillModel
+package struct ParityFixture {
+    package let name: String
+    package let model: VideoDistillModel
 
     /// Converts `<name>/frame_encoder.onnx` + `answerer.onnx` and loads the result.
-    init(_ name: String) throws {
+    package init(_ name: String) throws {
         self.name = name
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("vd-parity-\(name)-\(UUID().uuidString)")
@@ -23,15 +24,15 @@ struct ParityFixture {
         model = try VideoDistillModel(path: out)   // the mapping outlives the file's name
     }
 
-    func npy(_ file: String) throws -> NPYArray { try NPYArray.load(fixturePath(name, file + ".npy")) }
+    package func npy(_ file: String) throws -> NPYArray { try NPYArray.load(fixturePath(name, file + ".npy")) }
 
-    func json<T: Decodable>(_ file: String, as: T.Type) throws -> T {
+    package func json<T: Decodable>(_ file: String, as: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: fixturePath(name, file))))
     }
 }
 
 /// SPEC 8's fp32 tolerance for one output tensor: max |got - ref| <= 1e-4 * max(1, max |ref|).
-func withinSpecTolerance(_ got: [Float], _ ref: [Float]) -> Bool {
+package func withinSpecTolerance(_ got: [Float], _ ref: [Float]) -> Bool {
     guard got.count == ref.count else { return false }
     let scale = max(1, ref.map { abs($0) }.max() ?? 0)
     let err = zip(got, ref).map { abs($0 - $1) }.max() ?? 0
@@ -39,14 +40,14 @@ func withinSpecTolerance(_ got: [Float], _ ref: [Float]) -> Bool {
 }
 
 /// max |got - ref| / max(1, max |ref|), for messages.
-func scaledError(_ got: [Float], _ ref: [Float]) -> Float {
+package func scaledError(_ got: [Float], _ ref: [Float]) -> Float {
     guard got.count == ref.count else { return .infinity }
     let scale = max(1, ref.map { abs($0) }.max() ?? 0)
     return (zip(got, ref).map { abs($0 - $1) }.max() ?? 0) / scale
 }
 
 /// Rows of a [Q, ...] array: row q as a flat slice.
-func row(_ a: [Float], _ q: Int, of count: Int) -> [Float] {
+package func row(_ a: [Float], _ q: Int, of count: Int) -> [Float] {
     let n = a.count / count
     return Array(a[q * n ..< (q + 1) * n])
 }

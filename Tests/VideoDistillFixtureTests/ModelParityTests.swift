@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistill
+import _VDFixtureModels
 
 /// End-to-end parity with the reference on the tiny fixtures (SPEC 8): the converted ONNX pair, loaded and
 /// run by the Swift runtime, against ONNX Runtime's outputs on the same pixels and token ids.

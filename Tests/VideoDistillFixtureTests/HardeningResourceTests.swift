@@ -2,6 +2,8 @@ import CVideoDistillAPI
 import Foundation
 import Testing
 @testable import VideoDistill
+import _VDTestSupport
+import _VDFixtureModels
 
 /// Issue 7, resource limits: hostile sizes are refused before anything is allocated from them; a 100,000-frame
 /// video costs the memory of the N frames the model samples, not of the video; each encoded video holds
