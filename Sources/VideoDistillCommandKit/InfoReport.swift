@@ -27,7 +27,7 @@ public struct InfoReport: Encodable {
         case compute, computeWarning = "compute_warning"
     }
 
-    public init(path: String, file: ModelFile) {
+    package init(path: String, file: ModelFile) {
         model = path
         name = file.name
         weightType = file.weightType

@@ -7,7 +7,7 @@ import VideoDistill
 /// every tensor (an int8 one with its `.scale` companion, SPEC 8), append each in order (quantized per row where
 /// it is int8; `values` gives row i's floats), finish, load the file back with `ModelFile` and check it holds what was written, and only then
 /// move it to `output` (a failed write leaves no file there). Returns the file's size in bytes.
-public func writeModelFile(to output: String, metadata: [(key: String, value: GGUFValue)], rows: [ExpectedTensor],
+package func writeModelFile(to output: String, metadata: [(key: String, value: GGUFValue)], rows: [ExpectedTensor],
                            int8 int8Names: [String], heads: Set<Head>,
                            values: (_ index: Int, ExpectedTensor) throws -> [Float]) throws -> Int {
     let quantized = Set(int8Names)

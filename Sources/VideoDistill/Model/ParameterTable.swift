@@ -13,7 +13,7 @@ public enum Head: String, CaseIterable, Sendable, Comparable {
     case cl
 
     /// Every tensor of this head starts with this prefix.
-    public var prefix: String {
+    package var prefix: String {
         switch self {
         case .qa: return "heads.qa."
         case .vtm: return "heads.vtm."
@@ -28,23 +28,23 @@ public enum Head: String, CaseIterable, Sendable, Comparable {
 
 /// One row of SPEC 10: a name, its PyTorch shape (outermost first; Linear weights `[out, in]`), and the
 /// head it belongs to (`nil`: required).
-public struct ExpectedTensor: Equatable, Sendable {
-    public let name: String
-    public let shape: [Int]
-    public let head: Head?
+package struct ExpectedTensor: Equatable, Sendable {
+    package let name: String
+    package let shape: [Int]
+    package let head: Head?
 
     /// The int8 group of this tensor when SPEC 8 allows it in int8 (`int8Group(of:)`), else nil.
-    public var int8Group: String? { VideoDistill.int8Group(of: name) }
+    package var int8Group: String? { VideoDistill.int8Group(of: name) }
     /// True for the weights an int8 model file may store as int8 (the 2-D weights of Linear layers and the
     /// patch convolution): shape[0] is the output channel, each with its own scale.
-    public var isQuantizable: Bool { int8Group != nil }
+    package var isQuantizable: Bool { int8Group != nil }
 }
 
 /// The groups of weights SPEC 8 allows in int8, in model order. An int8 model file stores each weight of a
 /// group either as int8 with a per-output-channel scale or as fp32; the converter's policy picks (see
 /// `convert-weights --help`). Everything outside these groups (embeddings, position/temporal embeddings,
 /// class/CLS tokens, LayerNorms, biases, `clip.text_projection`) is always fp32.
-public let int8Groups = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn",
+package let int8Groups = ["vision.conv1", "vision.blocks", "text.blocks", "input_proj", "fs.gate", "fs.attn",
                          "fs.mlp", "fs.select", "vr.gate", "vr.attn", "vr.mlp", "heads"]
 
 /// The int8 group of a SPEC 10 name, or nil when the tensor is not a Linear or patch-convolution weight.
@@ -58,7 +58,7 @@ public let int8Groups = ["vision.conv1", "vision.blocks", "text.blocks", "input_
 /// | `fs.select` | `fs.select` |
 /// | `vr.gate`, `vr.attn`, `vr.mlp` | the VR blocks' `gate.*`, `timeattn.*` and `attn.*`, `mlp.*` |
 /// | `heads` | `heads.qa.fc1`, `heads.qa.fc2`, `heads.vtm`, `heads.cl_text_proj` |
-public func int8Group(of name: String) -> String? {
+package func int8Group(of name: String) -> String? {
     if name == "clip.visual.conv1.weight" { return "vision.conv1" }
     if name == "input_proj.weight" { return "input_proj" }
     if name == "fs.select.weight" { return "fs.select" }
@@ -85,7 +85,7 @@ public func int8Group(of name: String) -> String? {
 /// readers compare this count with the tensors their input actually holds before they build the table, so a
 /// hostile file cannot make them allocate by what it declares. Counted from the table itself: the rows of the
 /// config with no layers, plus each stack's rows per layer times its layer count.
-public func requiredTensorCount(_ config: ModelConfig) -> Int {
+package func requiredTensorCount(_ config: ModelConfig) -> Int {
     func required(_ c: ModelConfig) -> Int { expectedTensors(c, answerCount: 1).filter { $0.head == nil }.count }
     let stacks: [WritableKeyPath<ModelConfig, Int>] = [\.visionLayers, \.textLayers, \.fsLayers, \.vrLayers]
     var none = config
@@ -104,7 +104,7 @@ public func requiredTensorCount(_ config: ModelConfig) -> Int {
 /// Why an input holding `held` tensors is refused before the table for `config` is built, or nil when the table
 /// may be built: it is built (so that errors can name missing tensors) only while it stays within twice what the
 /// input holds. `holder` and `verb` name the input in the message ("the file holds", "the inputs hold").
-public func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holder: String, verb: String = "holds")
+package func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holder: String, verb: String = "holds")
     -> String? {
     let required = requiredTensorCount(config)
     guard required > 2 * held else { return nil }
@@ -116,7 +116,7 @@ public func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holde
 ///
 /// - Parameter answerCount: A, the number of answers (rows of `heads.qa.fc2.weight`).
 /// Precondition: `config.validate()` passed, so every product below is far from overflow.
-public func expectedTensors(_ config: ModelConfig, answerCount: Int) -> [ExpectedTensor] {
+package func expectedTensors(_ config: ModelConfig, answerCount: Int) -> [ExpectedTensor] {
     var rows: [ExpectedTensor] = []
     func add(_ name: String, _ shape: [Int], _ head: Head? = nil) {
         rows.append(ExpectedTensor(name: name, shape: shape, head: head))
