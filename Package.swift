@@ -11,7 +11,8 @@ let package = Package(
         .executable(name: "convert-weights", targets: ["convert-weights"]),
         .executable(name: "vd-bench", targets: ["vd-bench"]),
         .executable(name: "vd-bench-int8", targets: ["vd-bench-int8"]),
-        // The `videodistill` command (the name `videodistill` is the library's).
+        // The `videodistill` command. SwiftPM keeps one product per name: an executable product `videodistill`
+        // beside the library's is dropped ("ignoring duplicate product 'videodistill' (executable)").
         .executable(name: "videodistill-cli", targets: ["videodistill-cli"]),
     ],
     dependencies: [
@@ -67,32 +68,54 @@ let package = Package(
             path: "Sources/VideoDistillVideo"
         ),
 
-        // MARK: Tools
+        // MARK: convert-weights
 
         // zlib: the converter reads the gzipped BPE vocabulary; `videodistill explain` writes PNG with it.
-        .systemLibrary(name: "CZlib", path: "tools/convert-weights/Sources/CZlib"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // CLIP's BPE vocabulary (.gz) built into the converter, so an installed copy needs no checkout.
         .target(
             name: "_CLIPVocabulary",
-            path: "tools/convert-weights/Sources/_CLIPVocabulary",
+            path: "Sources/_CLIPVocabulary",
             exclude: ["bpe_simple_vocab_16e6.txt.gz", "LICENSE-CLIP-BPE.txt"]
         ),
         .target(
             name: "VideoDistillConvert",
             dependencies: ["VideoDistill", "_ONNXReader", "CZlib", "_CLIPVocabulary"],
-            path: "tools/convert-weights/Sources/VideoDistillConvert"
+            path: "Sources/VideoDistillConvert"
         ),
         .executableTarget(
             name: "convert-weights",
             dependencies: ["VideoDistillConvert"],
-            path: "tools/convert-weights/Sources/convert-weights"
+            path: "Sources/convert-weights"
         ),
+
+        // MARK: The videodistill command
+
+        // The `videodistill` command: frame sources (video files, image folders) and the commands' work...
+        .target(
+            name: "VideoDistillCommandKit",
+            dependencies: ["VideoDistill", "VideoDistillVideo", "CZlib"],   // CZlib: explain's PNG writer
+            path: "Sources/VideoDistillCommandKit"
+        ),
+        // ...and its argument parsing.
+        .executableTarget(
+            name: "videodistill-cli",
+            dependencies: [
+                "VideoDistillCommandKit", "VideoDistill",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/videodistill-cli",
+            exclude: ["README.md"]
+        ),
+
+        // MARK: Developer tools (tools/)
+
         // Throughput of the fp32 runtime on a random paper-config model (`swift run -c release vd-bench`).
         .executableTarget(
             name: "vd-bench",
             dependencies: ["VideoDistill", "VideoDistillConvert"],
             path: "tools/benchmark",
-            exclude: ["int8"]
+            exclude: ["int8", "ort"]
         ),
         // int8 GEMM throughput (vd_gemm_int8.h), beside ONNX Runtime's MatMulInteger via gemm_vs_matmulinteger.py.
         .executableTarget(
@@ -103,28 +126,47 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m")]   // _VDKernels' libm calls (Swift targets get it already)
         ),
 
-        // The `videodistill` command: frame sources (video files, image folders) and the commands' work...
+        // MARK: Tests (one target per product; `swift test --filter ConvertTests` runs one)
+
+        // Test helpers that need only the core: fixture paths, the .npy reader, small model files written in
+        // memory (TinyModel), temporary folders, the tokenizer corpus, test videos made by the ffmpeg command.
+        .target(name: "_VDTestSupport", dependencies: ["VideoDistill"], path: "Tests/_VDTestSupport"),
+        // The ONNX fixtures (Tests/Fixtures/tiny_*) converted by the converter and loaded, in Swift and through the
+        // C API: the tests that check the runtime against the reference's outputs start here.
         .target(
-            name: "VideoDistillCLI",
-            dependencies: ["VideoDistill", "VideoDistillVideo", "CZlib"],   // CZlib: explain's PNG writer
-            path: "tools/videodistill/Sources/VideoDistillCLI"
+            name: "_VDFixtureModels",
+            dependencies: ["VideoDistill", "VideoDistillConvert", "CVideoDistillAPI", "_VDTestSupport"],
+            path: "Tests/_VDFixtureModels"
         ),
-        // ...and its argument parsing.
-        .executableTarget(
-            name: "videodistill-cli",
-            dependencies: [
-                "VideoDistillCLI", "VideoDistill",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "tools/videodistill/Sources/videodistill"
-        ),
-
-        // MARK: Tests
-
+        // The core alone (no FFmpeg, no ONNX): kernels, tokenizer, frame pipeline, model file, config.
         .testTarget(
             name: "VideoDistillTests",
-            dependencies: ["VideoDistill", "VideoDistillConvert", "VideoDistillCLI", "VideoDistillVideo", "_VDVideoIO"],
+            dependencies: ["VideoDistill", "_VDKernels", "_VDTestSupport"],
             path: "Tests/VideoDistillTests"
+        ),
+        // The core on the converted fixtures: parity with the reference, int8 models, choice, C API hardening.
+        .testTarget(
+            name: "VideoDistillFixtureTests",
+            dependencies: ["VideoDistill", "_VDKernels", "CVideoDistillAPI", "VideoDistillConvert", "_VDTestSupport",
+                           "_VDFixtureModels"],
+            path: "Tests/VideoDistillFixtureTests"
+        ),
+        .testTarget(
+            name: "ConvertTests",
+            dependencies: ["VideoDistill", "VideoDistillConvert", "_VDTestSupport"],
+            path: "Tests/ConvertTests"
+        ),
+        .testTarget(
+            name: "VideoDistillVideoTests",
+            dependencies: ["VideoDistill", "VideoDistillVideo", "_VDVideoIO", "CVideoDistillAPI", "_VDTestSupport",
+                           "_VDFixtureModels"],
+            path: "Tests/VideoDistillVideoTests"
+        ),
+        .testTarget(
+            name: "CommandTests",
+            dependencies: ["VideoDistill", "VideoDistillCommandKit", "VideoDistillVideo", "_VDTestSupport",
+                           "_VDFixtureModels"],
+            path: "Tests/CommandTests"
         ),
     ],
     swiftLanguageModes: [.v5],

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoDistill
+import _VDTestSupport
 
 /// SPEC 1 and 1.1 against the float64 reference (`tools/reference/vdref/frames.py`): the lead's fixtures
 /// (`tiny_a`, `tiny_b`) and `Tests/Fixtures/frames/` (`tools/reference/make_frame_fixture.py`).

@@ -1,5 +1,6 @@
 import Foundation
 import _VDKernels
+import _VDTestSupport
 
 /// Deterministic pseudo-random floats for kernel tests (SplitMix64).
 struct KernelRandom {

@@ -1,5 +1,6 @@
 import Testing
 @testable import VideoDistill
+import _VDTestSupport
 
 /// Damaged containers: every one must end in `invalidModelFile`, never in a crash or a huge allocation.
 @Suite struct ModelFileHostileTests {
@@ -172,18 +173,5 @@ import Testing
             }
             _ = try? Self.parse(b)
         }
-    }
-}
-
-/// A tiny deterministic generator for the damage test.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

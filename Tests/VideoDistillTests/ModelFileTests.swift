@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import VideoDistill
+import _VDTestSupport
 
 /// A written model file loads back whole: config, answers, merges, heads, every tensor's shape and bytes.
 /// Expected values come from the test's own generator (`TinyModel`), not from the loader.

@@ -1,5 +1,6 @@
 import Testing
 @testable import VideoDistill
+import _VDTestSupport
 
 /// Regression (issue 7, resource limits): a small, well-formed model file whose config makes every call allocate
 /// gigabytes of scratch is refused at load. Before, the limit was 2^34 floats (64 GiB) and the text encoder's

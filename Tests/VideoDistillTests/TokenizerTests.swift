@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VideoDistill
+import _VDTestSupport
 
 /// CLIPTokenizer against the vdref corpus (ids from `tools/reference/vdref/tokenizer.py`, itself checked
 /// against OpenAI's `simple_tokenizer.py` by `tools/reference/tests/test_tokenizer.py`).

@@ -3,6 +3,10 @@
 # the normal build stays untouched. Every object (Swift core, converter, C kernels, C API shim, C++ ONNX reader)
 # is compiled with coverage and AddressSanitizer (+ UndefinedBehaviorSanitizer for C and C++), so a fuzz run
 # checks the whole path an input takes, not only the harness.
+# What to build comes from the package (tools/fuzz/graph.py over `swift package describe` and `dump-package`):
+# the package targets a harness imports (the capi harness: the `videodistill` library product) and everything
+# they depend on, with each target's folder, sources, defines, flags and libraries. A new target or dependency in
+# Package.swift needs no edit here.
 #
 # Usage: bash tools/fuzz/build.sh [target ...]     (targets: gguf modelfile onnx tokenizer capi video; default all)
 # Then:  bash tools/fuzz/run.sh TARGET ...         (see tools/fuzz/README.md)
@@ -23,89 +27,108 @@ csan=(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefine
 copt=(-O2 -g "${csan[@]}")
 sopt=(-O -g -sanitize=fuzzer,address -enable-testing -parse-as-library -swift-version 5 -package-name VideoDistill)
 
-# Module maps for the C targets, as SwiftPM would make them.
-mkdir -p "$out/maps/_VDKernels" "$out/maps/CVideoDistillAPI" "$out/maps/_ONNXReader" "$out/maps/_CLIPVocabulary" \
-    "$out/maps/_VDVideoIO"
-printf 'module _VDVideoIO {\n    header "%s"\n    export *\n}\n' "$root/Sources/_VDVideoIO/include/vd_video_io.h" \
-    > "$out/maps/_VDVideoIO/module.modulemap"
-printf 'module _VDKernels {\n    umbrella "%s"\n    export *\n}\n' "$root/Sources/_VDKernels/include" \
-    > "$out/maps/_VDKernels/module.modulemap"
-printf 'module CVideoDistillAPI {\n    header "%s"\n    export *\n}\n' \
-    "$root/Sources/CVideoDistillAPI/include/CVideoDistillAPI.h" > "$out/maps/CVideoDistillAPI/module.modulemap"
-printf 'module _ONNXReader {\n    header "%s"\n    export *\n}\n' \
-    "$root/Sources/_ONNXReader/include/onnx_reader.h" > "$out/maps/_ONNXReader/module.modulemap"
-vocab="$root/tools/convert-weights/Sources/_CLIPVocabulary"
-printf 'module _CLIPVocabulary {\n    header "%s"\n    export *\n}\n' "$vocab/include/clip_vocabulary.h" \
-    > "$out/maps/_CLIPVocabulary/module.modulemap"
-incs=(-I "$out/maps/_VDKernels" -I "$out/maps/CVideoDistillAPI" -I "$out/maps/_ONNXReader" -I "$out/maps/_CLIPVocabulary"
-      -I "$out/maps/_VDVideoIO"
-      -I "$root/Sources/COpenBLAS" -I "$root/tools/convert-weights/Sources/CZlib" -I "$out/mods")
+mkdir -p "$out/graph"
+swift package describe --type json > "$out/graph/describe.json"
+swift package dump-package > "$out/graph/dump.json"
+# graph ROOT...: the closure of ROOT (graph.py's arguments), one line per target (fields split by 0x1F), dependencies first.
+graph() { python3 "$root/tools/fuzz/graph.py" "$out/graph/describe.json" "$out/graph/dump.json" "$@"; }
+# The package's C and C++ standards (cLanguageStandard, cxxLanguageStandard).
+read -r c_std cxx_std < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d.get("c_language_standard") or "c11", d.get("cxx_language_standard") or "c++17")' "$out/graph/describe.json")
+# harness TARGET: the target's Swift harness, tools/fuzz/targets/Fuzz<Target>.swift (any capitalisation).
+harness() {
+    local f
+    for f in "$root"/tools/fuzz/targets/Fuzz*.swift; do
+        [ "$(basename "$f" .swift | tr '[:upper:]' '[:lower:]')" = "fuzz$1" ] && { echo "$f"; return 0; }
+    done
+    echo "no harness tools/fuzz/targets/Fuzz$1.swift" >&2
+    return 1
+}
+# roots TARGET: what the fuzz target's harness needs from the package.
+roots() {
+    case "$1" in
+        capi) echo "product:videodistill" ;;   # the C harness calls the library's C API
+        *) echo "imports:$root/tools/fuzz/targets/FuzzSupport.swift imports:$(harness "$1")" ;;
+    esac
+}
+all_roots=()
+for t in "${targets[@]}"; do
+    [ "$t" = capi ] || harness "$t" >/dev/null || exit 2
+    read -ra r <<<"$(roots "$t")"
+    all_roots+=("${r[@]}")
+    graph "${r[@]}" > "$out/graph/fuzz-$t.txt"
+done
+graph "${all_roots[@]}" > "$out/graph/all.txt"
+for n in $(cut -d$'\x1f' -f2 "$out/graph/all.txt"); do graph "$n" > "$out/graph/target-$n.txt"; done
+
+# Include paths: one module map per C target, as SwiftPM makes it (include/NAME.h as umbrella header, else the
+# include folder as umbrella directory), the system targets' own module maps and their pkg-config flags.
+incs=(-I "$out/mods")
+while IFS=$'\x1f' read -r kind name dir _ cflags _; do
+    case "$kind" in
+        clang)
+            mkdir -p "$out/maps/$name"
+            if [ -f "$dir/include/module.modulemap" ]; then incs+=(-I "$dir/include"); continue; fi
+            if [ -f "$dir/include/$name.h" ]; then umbrella="header \"$dir/include/$name.h\""
+            else umbrella="umbrella \"$dir/include\""; fi
+            printf 'module %s {\n    %s\n    export *\n}\n' "$name" "$umbrella" > "$out/maps/$name/module.modulemap"
+            incs+=(-I "$out/maps/$name") ;;
+        system)
+            incs+=(-I "$dir")
+            for f in $cflags; do incs+=(-Xcc "$f"); done ;;
+    esac
+done < "$out/graph/all.txt"
 
 echo "== C and C++ objects"
-objs=()
-for f in "$root"/Sources/_VDKernels/*.c "$root"/Sources/CVideoDistillAPI/*.c; do
-    o="$out/obj/$(basename "$(dirname "$f")")_$(basename "${f%.c}").o"
-    "$CC" -std=c11 "${copt[@]}" -I "$root/Sources/_VDKernels/include" -I "$root/Sources/CVideoDistillAPI/include" \
-        -fvisibility=hidden -c "$f" -o "$o" &
-    objs+=("$o")
-done
-# The converter's pieces: the ONNX reader (C++) and the built-in BPE vocabulary (C, #embed).
-convert_objs=("$out/obj/clip_vocabulary.o")
-"$CC" -std=c11 "${copt[@]}" -I "$vocab/include" -c "$vocab/clip_vocabulary.c" -o "$out/obj/clip_vocabulary.o" &
-video_objs=()
-for f in "$root"/Sources/_VDVideoIO/*.c; do
-    o="$out/obj/videoio_$(basename "${f%.c}").o"
-    "$CC" -std=c11 "${copt[@]}" -I "$root/Sources/_VDVideoIO/include" -c "$f" -o "$o" &
-    video_objs+=("$o")
-done
-for f in "$root"/Sources/_ONNXReader/*.cpp; do
-    o="$out/obj/onnx_$(basename "${f%.cpp}").o"
-    "$CXX" -std=c++17 "${copt[@]}" -DONNX_ML=1 -DONNX_NAMESPACE=onnx -I "$root/Sources/_ONNXReader/include" \
-        -c "$f" -o "$o" &
-    convert_objs+=("$o")
-done
+# Each C/C++ target's sources with its own include folder, its dependencies' and its settings (-Xc:/-Xcxx:).
+declare -A target_objs
+while IFS=$'\x1f' read -r kind name dir sources cflags _; do
+    [ "$kind" = clang ] || continue
+    extra_c=() extra_cxx=() dep_incs=()
+    for f in $cflags; do
+        case "$f" in -Xc:*) extra_c+=("${f#-Xc:}") ;; -Xcxx:*) extra_cxx+=("${f#-Xcxx:}") ;; esac
+    done
+    while IFS=$'\x1f' read -r dkind _ ddir _; do
+        [ "$dkind" = clang ] && dep_incs+=(-I "$ddir/include")
+    done < "$out/graph/target-$name.txt"
+    objs=()
+    for f in $sources; do
+        o="$out/obj/${name}_$(basename "${f%.*}").o"
+        case "$f" in
+            *.c) "$CC" -std="$c_std" "${copt[@]}" "${dep_incs[@]}" "${extra_c[@]}" -c "$f" -o "$o" & ;;
+            *) "$CXX" -std="$cxx_std" "${copt[@]}" "${dep_incs[@]}" "${extra_cxx[@]}" -c "$f" -o "$o" & ;;
+        esac
+        objs+=("$o")
+    done
+    target_objs[$name]="${objs[*]}"
+done < "$out/graph/all.txt"
 wait
 
-# swift_module NAME DIR: the Swift module NAME from DIR's sources, as one object and its .swiftmodule.
-swift_module() {
-    echo "== Swift module $1"
-    local sources
-    mapfile -t sources < <(find "$2" -name '*.swift' | sort)
-    swiftc "${sopt[@]}" "${incs[@]}" -wmo -module-name "$1" -emit-module \
-        -emit-module-path "$out/mods/$1.swiftmodule" -c "${sources[@]}" -o "$out/obj/$1.o"
-}
-wants() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
+# Each Swift target in dependency order, as one object and its .swiftmodule.
+while IFS=$'\x1f' read -r kind name _ sources sflags _; do
+    [ "$kind" = swift ] || continue
+    echo "== Swift module $name"
+    read -ra src <<<"$sources"
+    read -ra extra <<<"$sflags"
+    swiftc "${sopt[@]}" "${incs[@]}" "${extra[@]}" -wmo -module-name "$name" -emit-module \
+        -emit-module-path "$out/mods/$name.swiftmodule" -c "${src[@]}" -o "$out/obj/$name.o"
+    target_objs[$name]="$out/obj/$name.o"
+done < "$out/graph/all.txt"
 
-swift_module VideoDistill "$root/Sources/VideoDistill"
-if wants video; then swift_module VideoDistillVideo "$root/Sources/VideoDistillVideo"; fi
-if wants onnx; then swift_module VideoDistillConvert "$root/tools/convert-weights/Sources/VideoDistillConvert"; fi
-
-libs=(-lopenblas -lstdc++ -lm -use-ld=lld)
 for t in "${targets[@]}"; do
     echo "== fuzz-$t"
-    case "$t" in
-        capi)
-            "$CC" -std=c11 "${copt[@]}" -I "$root/include" -c "$root/tools/fuzz/targets/fuzz_capi.c" -o "$out/obj/fuzz_capi.o"
-            swiftc -sanitize=fuzzer,address "$out/obj/fuzz_capi.o" "$out/obj/VideoDistill.o" "${objs[@]}" \
-                "${libs[@]}" -o "$out/fuzz-capi"
-            ;;
-        onnx)
-            swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" \
-                "$root/tools/fuzz/targets/FuzzONNX.swift" "$out/obj/VideoDistillConvert.o" "$out/obj/VideoDistill.o" \
-                "${objs[@]}" "${convert_objs[@]}" -lonnx_proto -lprotobuf -lz "${libs[@]}" -o "$out/fuzz-onnx"
-            ;;
-        video)
-            swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" \
-                "$root/tools/fuzz/targets/FuzzVideo.swift" "$out/obj/VideoDistillVideo.o" "$out/obj/VideoDistill.o" \
-                "${objs[@]}" "${video_objs[@]}" -lavformat -lavcodec -lswscale -lavutil "${libs[@]}" -o "$out/fuzz-video"
-            ;;
-        gguf|modelfile|tokenizer)
-            name="$(tr '[:lower:]' '[:upper:]' <<<"${t:0:1}")${t:1}"
-            swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" \
-                "$root/tools/fuzz/targets/Fuzz$name.swift" "$out/obj/VideoDistill.o" "${objs[@]}" "${libs[@]}" \
-                -o "$out/fuzz-$t"
-            ;;
-        *) echo "unknown target $t" >&2; exit 2 ;;
-    esac
+    objs=() libs=()
+    while IFS=$'\x1f' read -r _ name _ _ _ lflags; do
+        read -ra o <<<"${target_objs[$name]:-}"
+        read -ra l <<<"$lflags"
+        objs+=("${o[@]}") libs+=("${l[@]}")
+    done < "$out/graph/fuzz-$t.txt"
+    libs+=(-lm -use-ld=lld)
+    if [ "$t" = capi ]; then
+        "$CC" -std="$c_std" "${copt[@]}" -I "$root/include" -c "$root/tools/fuzz/targets/fuzz_capi.c" -o "$out/obj/fuzz_capi.o"
+        swiftc -sanitize=fuzzer,address "$out/obj/fuzz_capi.o" "${objs[@]}" "${libs[@]}" -o "$out/fuzz-capi"
+    else
+        swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" "$(harness "$t")" "${objs[@]}" "${libs[@]}" -o "$out/fuzz-$t"
+    fi
 done
 echo "built: $(for t in "${targets[@]}"; do printf '%s ' "$out/fuzz-$t"; done)"

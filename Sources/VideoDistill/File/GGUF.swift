@@ -10,22 +10,22 @@
 /// ```
 /// A string is a u64 byte count and that many UTF-8 bytes (no terminator). An array value is an element
 /// type u32, a count u64 and the elements.
-public enum GGUF {
+package enum GGUF {
     /// "GGUF" as bytes.
-    public static let magic: [UInt8] = Array("GGUF".utf8)
+    package static let magic: [UInt8] = Array("GGUF".utf8)
     /// The only version this runtime reads and writes.
-    public static let version: UInt32 = 3
+    package static let version: UInt32 = 3
     /// The alignment a file has when it does not say (`general.alignment` absent).
-    public static let defaultAlignment = 32
+    package static let defaultAlignment = 32
     /// Deepest nesting of arrays in arrays the reader accepts (GGUF allows nesting; files of this
     /// project never nest). Bounds the reader's recursion on hostile files.
-    public static let maxArrayDepth = 4
+    package static let maxArrayDepth = 4
     /// Most dimensions a tensor may have (ggml's GGML_MAX_DIMS).
-    public static let maxDims = 4
+    package static let maxDims = 4
 }
 
 /// Type tag of a metadata value (`gguf_metadata_value_type`).
-public enum GGUFValueType: UInt32, Sendable {
+package enum GGUFValueType: UInt32, Sendable {
     case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6, bool = 7
     case string = 8, array = 9, uint64 = 10, int64 = 11, float64 = 12
 
@@ -42,14 +42,14 @@ public enum GGUFValueType: UInt32, Sendable {
 }
 
 /// One metadata value.
-public indirect enum GGUFValue: Equatable, Sendable {
+package indirect enum GGUFValue: Equatable, Sendable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
     case float32(Float), bool(Bool), string(String)
     /// Element type and elements (all of that type).
     case array(GGUFValueType, [GGUFValue])
     case uint64(UInt64), int64(Int64), float64(Double)
 
-    public var type: GGUFValueType {
+    package var type: GGUFValueType {
         switch self {
         case .uint8: return .uint8
         case .int8: return .int8
@@ -68,23 +68,23 @@ public indirect enum GGUFValue: Equatable, Sendable {
     }
 
     /// An array of strings.
-    public static func strings(_ values: [String]) -> GGUFValue { .array(.string, values.map { .string($0) }) }
+    package static func strings(_ values: [String]) -> GGUFValue { .array(.string, values.map { .string($0) }) }
     /// An array of float32.
-    public static func floats(_ values: [Float]) -> GGUFValue { .array(.float32, values.map { .float32($0) }) }
+    package static func floats(_ values: [Float]) -> GGUFValue { .array(.float32, values.map { .float32($0) }) }
 }
 
 /// One tensor-info record. `dims` is in GGUF order (innermost first), the reverse of PyTorch's shape.
-public struct GGUFTensorInfo: Equatable, Sendable {
-    public var name: String
-    public var dims: [Int]
-    public var type: TensorType
+package struct GGUFTensorInfo: Equatable, Sendable {
+    package var name: String
+    package var dims: [Int]
+    package var type: TensorType
     /// Byte offset from the start of the data section.
-    public var offset: Int
+    package var offset: Int
 
-    public init(name: String, dims: [Int], type: TensorType, offset: Int) {
+    package init(name: String, dims: [Int], type: TensorType, offset: Int) {
         self.name = name; self.dims = dims; self.type = type; self.offset = offset
     }
 
     /// The PyTorch shape (outermost first).
-    public var shape: [Int] { dims.reversed() }
+    package var shape: [Int] { dims.reversed() }
 }

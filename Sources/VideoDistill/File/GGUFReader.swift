@@ -4,21 +4,21 @@
 /// strings, unique keys and names, known value and tensor types, dims (1...4 of them, each >= 1, products
 /// without overflow), offsets aligned and tensor byte ranges inside the file and not overlapping.
 /// `ModelFile` checks the model on top of this.
-public struct GGUFContents: Sendable {
+package struct GGUFContents: Sendable {
     /// Metadata in file order.
-    public let metadata: [(key: String, value: GGUFValue)]
+    package let metadata: [(key: String, value: GGUFValue)]
     /// Tensor infos in file order; every one checked against the file.
-    public let tensors: [GGUFTensorInfo]
+    package let tensors: [GGUFTensorInfo]
     /// `general.alignment`, or 32.
-    public let alignment: Int
+    package let alignment: Int
     /// Byte offset of the data section from the start of the file.
-    public let dataStart: Int
+    package let dataStart: Int
 
     /// The value of `key`, if present.
-    public func value(_ key: String) -> GGUFValue? { metadata.first { $0.key == key }?.value }
+    package func value(_ key: String) -> GGUFValue? { metadata.first { $0.key == key }?.value }
 
     /// Parses `bytes` (a whole file). Throws `VideoDistillError.invalidModelFile` naming the first problem.
-    public init(parsing bytes: UnsafeRawBufferPointer) throws {
+    package init(parsing bytes: UnsafeRawBufferPointer) throws {
         var c = GGUFCursor(bytes)
         try c.need(24, "header")
         guard Array(bytes[0..<4]) == GGUF.magic else {

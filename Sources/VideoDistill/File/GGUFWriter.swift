@@ -5,27 +5,27 @@ import Darwin
 #endif
 
 /// A tensor to be written: SPEC name, PyTorch shape (outermost first), element type.
-public struct GGUFTensorDeclaration: Equatable, Sendable {
-    public var name: String
-    public var shape: [Int]
-    public var type: TensorType
+package struct GGUFTensorDeclaration: Equatable, Sendable {
+    package var name: String
+    package var shape: [Int]
+    package var type: TensorType
 
-    public init(name: String, shape: [Int], type: TensorType) {
+    package init(name: String, shape: [Int], type: TensorType) {
         self.name = name; self.shape = shape; self.type = type
     }
 
     /// Bytes of data. Precondition: the shape is small enough not to overflow (callers check shapes).
-    public var byteCount: Int { shape.reduce(1, *) * type.size }
+    package var byteCount: Int { shape.reduce(1, *) * type.size }
 }
 
 /// Serializes GGUF v3 (layout in `GGUF`): the header once, then each tensor's bytes in declaration order,
 /// each starting at a multiple of the alignment, zero-padded.
-public enum GGUFWriter {
+package enum GGUFWriter {
     /// The header bytes up to the data section (padding included) and the tensor infos with their offsets.
     ///
     /// `general.alignment` is written first unless `metadata` already has it (then the caller's value is
     /// written as given, which lets tests write inconsistent files).
-    public static func header(metadata: [(key: String, value: GGUFValue)], tensors: [GGUFTensorDeclaration],
+    package static func header(metadata: [(key: String, value: GGUFValue)], tensors: [GGUFTensorDeclaration],
                               alignment: Int) -> (bytes: [UInt8], infos: [GGUFTensorInfo]) {
         var out: [UInt8] = GGUF.magic
         append(GGUF.version, to: &out)
@@ -57,7 +57,7 @@ public enum GGUFWriter {
     }
 
     /// A whole file in memory (for tests and small models). `data[i]` must hold `tensors[i].byteCount` bytes.
-    public static func bytes(metadata: [(key: String, value: GGUFValue)], tensors: [GGUFTensorDeclaration],
+    package static func bytes(metadata: [(key: String, value: GGUFValue)], tensors: [GGUFTensorDeclaration],
                              data: [[UInt8]], alignment: Int = 64) -> [UInt8] {
         var (out, _) = header(metadata: metadata, tensors: tensors, alignment: alignment)
         for (i, d) in data.enumerated() {
@@ -107,7 +107,7 @@ public enum GGUFWriter {
 /// for t in decls { try w.append(bytesOf(t)) }
 /// try w.finish()
 /// ```
-public final class GGUFFileWriter {
+package final class GGUFFileWriter {
     private var file: UnsafeMutablePointer<FILE>?
     private let path: String
     private let declarations: [GGUFTensorDeclaration]
@@ -117,7 +117,7 @@ public final class GGUFFileWriter {
     private var dataStart = 0
     private var infos: [GGUFTensorInfo] = []
 
-    public init(path: String, metadata: [(key: String, value: GGUFValue)], tensors: [GGUFTensorDeclaration],
+    package init(path: String, metadata: [(key: String, value: GGUFValue)], tensors: [GGUFTensorDeclaration],
                 alignment: Int) throws {
         guard let f = fopen(path, "wb") else {
             throw VideoDistillError.io("cannot create \(path): \(String(cString: strerror(errno)))")
@@ -135,7 +135,7 @@ public final class GGUFFileWriter {
     deinit { if let f = file { fclose(f) } }
 
     /// The next tensor's bytes, exactly `byteCount` of its declaration.
-    public func append(_ data: UnsafeRawBufferPointer) throws {
+    package func append(_ data: UnsafeRawBufferPointer) throws {
         guard next < declarations.count else { throw VideoDistillError.io("\(path): more tensors than declared") }
         let d = declarations[next]
         guard data.count == d.byteCount else {
@@ -148,7 +148,7 @@ public final class GGUFFileWriter {
     }
 
     /// Checks that every declared tensor was written and closes the file.
-    public func finish() throws {
+    package func finish() throws {
         guard next == declarations.count else {
             throw VideoDistillError.io("\(path): \(declarations.count - next) tensors were never written")
         }

@@ -20,7 +20,7 @@ extension ModelConfig {
     ]
 
     /// The config's metadata entries. Precondition: `validate()` passed (sizes fit in UInt32).
-    public var metadata: [(key: String, value: GGUFValue)] {
+    package var metadata: [(key: String, value: GGUFValue)] {
         Self.sizeFields.map { (ModelFileKeys.config($0.key), .uint32(UInt32(self[keyPath: $0.path]))) }
             + Self.floatFields.map { (ModelFileKeys.config($0.key), .float32(self[keyPath: $0.path])) }
             + Self.arrayFields.map { (ModelFileKeys.config($0.key), .floats(self[keyPath: $0.path])) }

@@ -1,7 +1,7 @@
 /// The model-level checks of `ModelFile.init`: tokenizer, answers, tensors against SPEC 10.
 extension ModelFile {
     /// CLIP's vocabulary: 256 byte symbols, the same 256 with `</w>`, one per merge, SOT and EOT.
-    public static func mergeCount(vocabSize: Int) -> Int { vocabSize - 514 }
+    package static func mergeCount(vocabSize: Int) -> Int { vocabSize - 514 }
 
     /// Checks the tokenizer metadata and returns the merges.
     static func readTokenizer(_ kv: [String: GGUFValue], _ config: ModelConfig) throws -> [String] {

@@ -2,7 +2,7 @@
 extension ModelFile {
     /// Metadata for a model file with this config, answers (empty: no QA head) and merges.
     /// Precondition: `config.validate()` passed.
-    public static func metadata(config: ModelConfig, answers: [String], merges: [String], bpeSHA256: String,
+    package static func metadata(config: ModelConfig, answers: [String], merges: [String], bpeSHA256: String,
                                 name: String, weightType: String = "f32") -> [(key: String, value: GGUFValue)] {
         var kv: [(key: String, value: GGUFValue)] = [
             (ModelFileKeys.alignment, .uint32(UInt32(ModelFileKeys.writtenAlignment))),

@@ -8,26 +8,26 @@
 ///
 /// Thread-safety: immutable after `init`; share it freely. `TensorView`s point into it: keep the
 /// `ModelFile` alive while using them.
-public final class ModelFile: @unchecked Sendable {
-    public let config: ModelConfig
+package final class ModelFile: @unchecked Sendable {
+    package let config: ModelConfig
     /// SPEC 11 `videodistill.answers` (empty without a QA head).
-    public let answers: [String]
+    package let answers: [String]
     /// The BPE merges, in rank order (48,894 lines "a b" for CLIP).
-    public let bpeMerges: [String]
+    package let bpeMerges: [String]
     /// "f32" or "int8" (`ModelFileKeys.supportedWeightTypes`).
-    public let weightType: String
+    package let weightType: String
     /// All tensors by SPEC name (section 10), shapes in PyTorch order; in an int8 file some Linear weights
     /// are `.i8` (their scales are in `scales`).
-    public let tensors: [String: TensorView]
+    package let tensors: [String: TensorView]
     /// The per-output-channel scales [out] of the `.i8` weights, by the weight's SPEC name (stored in the file
     /// as `ModelFileKeys.scaleName(of:)`). Empty in an f32 file.
-    public let scales: [String: TensorView]
+    package let scales: [String: TensorView]
     /// The optional heads the file holds.
-    public let heads: Set<Head>
+    package let heads: Set<Head>
     /// Every metadata entry, in file order.
-    public let metadata: [(key: String, value: GGUFValue)]
+    package let metadata: [(key: String, value: GGUFValue)]
     /// `general.name`, if the file has one.
-    public let name: String?
+    package let name: String?
 
     private let storage: ModelStorage
 
@@ -37,17 +37,17 @@ public final class ModelFile: @unchecked Sendable {
     }
 
     /// Maps and checks the file at `path`.
-    public convenience init(path: String) throws {
+    package convenience init(path: String) throws {
         try self.init(storage: ModelStorage.map(path: path))
     }
 
     /// Copies a whole model file from memory and checks it; `bytes` may be freed afterwards.
-    public convenience init(bytes: UnsafeRawBufferPointer) throws {
+    package convenience init(bytes: UnsafeRawBufferPointer) throws {
         try self.init(storage: ModelStorage.copy(bytes))
     }
 
     /// Copies a whole model file from an array and checks it.
-    public convenience init(bytes: [UInt8]) throws {
+    package convenience init(bytes: [UInt8]) throws {
         try self.init(storage: bytes.withUnsafeBytes { ModelStorage.copy($0) })
     }
 
@@ -76,13 +76,13 @@ public final class ModelFile: @unchecked Sendable {
     }
 
     /// The tensor with this SPEC name, or an error naming it.
-    public func tensor(_ name: String) throws -> TensorView {
+    package func tensor(_ name: String) throws -> TensorView {
         guard let t = tensors[name] else { throw VideoDistillError.invalidModelFile("tensor \(name) is missing") }
         return t
     }
 
     /// The SPEC names of the weights stored as int8, sorted.
-    public var int8TensorNames: [String] { scales.keys.sorted() }
+    package var int8TensorNames: [String] { scales.keys.sorted() }
 
     static func bad(_ message: String) -> VideoDistillError { .invalidModelFile(message) }
 

@@ -28,36 +28,36 @@
 ///
 /// Unknown keys outside the `videodistill.` namespace are ignored (tools add their own); unknown keys
 /// inside it, and unknown tensors, are errors.
-public enum ModelFileKeys {
-    public static let alignment = "general.alignment"
-    public static let architecture = "general.architecture"
-    public static let name = "general.name"
-    public static let weightType = "videodistill.weight_type"
-    public static let answers = "videodistill.answers"
-    public static let bpeSHA256 = "videodistill.bpe_sha256"
-    public static let tokenizerModel = "tokenizer.ggml.model"
-    public static let merges = "tokenizer.ggml.merges"
-    public static let bosTokenID = "tokenizer.ggml.bos_token_id"
-    public static let eosTokenID = "tokenizer.ggml.eos_token_id"
+package enum ModelFileKeys {
+    package static let alignment = "general.alignment"
+    package static let architecture = "general.architecture"
+    package static let name = "general.name"
+    package static let weightType = "videodistill.weight_type"
+    package static let answers = "videodistill.answers"
+    package static let bpeSHA256 = "videodistill.bpe_sha256"
+    package static let tokenizerModel = "tokenizer.ggml.model"
+    package static let merges = "tokenizer.ggml.merges"
+    package static let bosTokenID = "tokenizer.ggml.bos_token_id"
+    package static let eosTokenID = "tokenizer.ggml.eos_token_id"
 
     /// The namespace of this model's own keys.
-    public static let namespace = "videodistill."
+    package static let namespace = "videodistill."
     /// `general.architecture`'s value.
-    public static let architectureValue = "videodistill"
+    package static let architectureValue = "videodistill"
     /// `tokenizer.ggml.model`'s value.
-    public static let tokenizerModelValue = "clip-bpe"
+    package static let tokenizerModelValue = "clip-bpe"
     /// The alignment the converter writes (a cache line: every tensor row start SIMD-friendly).
-    public static let writtenAlignment = 64
+    package static let writtenAlignment = 64
     /// The weight types this runtime reads.
-    public static let supportedWeightTypes = ["f32", "int8"]
+    package static let supportedWeightTypes = ["f32", "int8"]
     /// The weight type whose Linear weights may be I8.
-    public static let int8WeightType = "int8"
+    package static let int8WeightType = "int8"
 
     /// The name of the per-output-channel scale of the int8 weight `weightName`: `<weight name>.scale`.
-    public static func scaleName(of weightName: String) -> String { weightName + ".scale" }
+    package static func scaleName(of weightName: String) -> String { weightName + ".scale" }
 
     /// `videodistill.<json key>` for a SPEC 11 config key.
-    public static func config(_ jsonKey: String) -> String { namespace + jsonKey }
+    package static func config(_ jsonKey: String) -> String { namespace + jsonKey }
 
     /// Config keys stored as FLOAT32.
     static let floatConfigKeys: Set<String> = ["clip_ln_eps", "ln_eps"]

@@ -1,5 +1,5 @@
 /// Element type of a stored tensor (GGML type ids, as GGUF stores them).
-public enum TensorType: UInt32, Sendable {
+package enum TensorType: UInt32, Sendable {
     case f32 = 0
     case f16 = 1
     case i8 = 24
@@ -7,7 +7,7 @@ public enum TensorType: UInt32, Sendable {
     case f64 = 28
 
     /// Bytes per element.
-    public var size: Int {
+    package var size: Int {
         switch self {
         case .f32, .i32: return 4
         case .f16: return 2
@@ -21,26 +21,26 @@ public enum TensorType: UInt32, Sendable {
 /// it lives as long as the `ModelFile` that made it.
 ///
 /// `shape` is in PyTorch order (outermost first): a Linear weight is `[out, in]`.
-public struct TensorView: @unchecked Sendable {
-    public let name: String
-    public let shape: [Int]
-    public let type: TensorType
-    public let data: UnsafeRawPointer
+package struct TensorView: @unchecked Sendable {
+    package let name: String
+    package let shape: [Int]
+    package let type: TensorType
+    package let data: UnsafeRawPointer
 
-    public init(name: String, shape: [Int], type: TensorType, data: UnsafeRawPointer) {
+    package init(name: String, shape: [Int], type: TensorType, data: UnsafeRawPointer) {
         self.name = name; self.shape = shape; self.type = type; self.data = data
     }
 
-    public var count: Int { shape.reduce(1, *) }
+    package var count: Int { shape.reduce(1, *) }
 
     /// Bytes of the values (the loader checked that they lie inside the file).
-    public var byteCount: Int { count * type.size }
+    package var byteCount: Int { count * type.size }
 
     /// The values of an f32 tensor. Precondition (checked by the loader): `type == .f32`.
-    public var floats: UnsafePointer<Float> { data.assumingMemoryBound(to: Float.self) }
+    package var floats: UnsafePointer<Float> { data.assumingMemoryBound(to: Float.self) }
 
-    public var floatBuffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: floats, count: count) }
+    package var floatBuffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: floats, count: count) }
 
     /// The values of an i8 tensor. Precondition (checked by the loader): `type == .i8`.
-    public var int8s: UnsafePointer<Int8> { data.assumingMemoryBound(to: Int8.self) }
+    package var int8s: UnsafePointer<Int8> { data.assumingMemoryBound(to: Int8.self) }
 }

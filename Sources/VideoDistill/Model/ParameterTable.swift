@@ -15,7 +15,7 @@ public enum Head: String, CaseIterable, Sendable, Comparable {
     case cl
 
     /// Every tensor of this head starts with this prefix.
-    public var prefix: String {
+    package var prefix: String {
         switch self {
         case .qa: return "heads.qa."
         case .vtm: return "heads.vtm."
@@ -30,17 +30,17 @@ public enum Head: String, CaseIterable, Sendable, Comparable {
 
 /// One row of SPEC 10: a name, its PyTorch shape (outermost first; Linear weights `[out, in]`), the head it
 /// belongs to (`nil`: required) and, for a weight an int8 file may store as int8, its SPEC 8 group.
-public struct ExpectedTensor: Equatable, Sendable {
-    public let name: String
-    public let shape: [Int]
-    public let head: Head?
+package struct ExpectedTensor: Equatable, Sendable {
+    package let name: String
+    package let shape: [Int]
+    package let head: Head?
     /// The int8 group of this tensor when SPEC 8 allows it in int8 (one of `int8Groups`), else nil: named by the
     /// layer that reads the tensor (`Linear`'s `int8Group`).
-    public let int8Group: String?
+    package let int8Group: String?
 
     /// True for the weights an int8 model file may store as int8 (the 2-D weights of Linear layers and the
     /// patch convolution): shape[0] is the output channel, each with its own scale.
-    public var isQuantizable: Bool { int8Group != nil }
+    package var isQuantizable: Bool { int8Group != nil }
 }
 
 /// The groups of weights SPEC 8 allows in int8, in model order, as the layers name them. An int8 model file
@@ -57,14 +57,14 @@ public struct ExpectedTensor: Equatable, Sendable {
 /// | `fs.select` | `fs.select` |
 /// | `vr.gate`, `vr.attn`, `vr.mlp` | the VR blocks' `gate.*`, `timeattn.*` and `attn.*`, `mlp.*` |
 /// | `heads` | `heads.qa.fc1`, `heads.qa.fc2`, `heads.vtm`, `heads.cl_text_proj` |
-public let int8Groups: [String] = {
+package let int8Groups: [String] = {
     var seen = Set<String>()
     return patternTable.compactMap(\.int8Group).filter { seen.insert($0).inserted }
 }()
 
 /// The int8 group of a SPEC 10 name (`ExpectedTensor.int8Group` of its row), or nil when the tensor is not a
 /// Linear or patch-convolution weight, or not a SPEC 10 name.
-public func int8Group(of name: String) -> String? {
+package func int8Group(of name: String) -> String? {
     int8GroupsByPattern[layerPattern(name)]
 }
 
@@ -92,7 +92,7 @@ private func layerPattern(_ name: String) -> String {
 /// readers compare this count with the tensors their input actually holds before they build the table, so a
 /// hostile file cannot make them allocate by what it declares. Counted from the table itself: the rows of the
 /// config with no layers, plus each stack's rows per layer times its layer count.
-public func requiredTensorCount(_ config: ModelConfig) -> Int {
+package func requiredTensorCount(_ config: ModelConfig) -> Int {
     func required(_ c: ModelConfig) -> Int { expectedTensors(c, answerCount: 1).filter { $0.head == nil }.count }
     let stacks: [WritableKeyPath<ModelConfig, Int>] = [\.visionLayers, \.textLayers, \.fsLayers, \.vrLayers]
     var none = config
@@ -111,7 +111,7 @@ public func requiredTensorCount(_ config: ModelConfig) -> Int {
 /// Why an input holding `held` tensors is refused before the table for `config` is built, or nil when the table
 /// may be built: it is built (so that errors can name missing tensors) only while it stays within twice what the
 /// input holds. `holder` and `verb` name the input in the message ("the file holds", "the inputs hold").
-public func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holder: String, verb: String = "holds")
+package func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holder: String, verb: String = "holds")
     -> String? {
     let required = requiredTensorCount(config)
     guard required > 2 * held else { return nil }
@@ -125,7 +125,7 @@ public func tableSizeRefusal(_ config: ModelConfig, tensorsHeld held: Int, holde
 /// - Parameter answerCount: A, the number of answers (rows of `heads.qa.fc2.weight`).
 /// Precondition: `config.validate()` passed, so every product of sizes is far from overflow (or, as in
 /// `requiredTensorCount`, a layer count of 0 or 1 in a config that did).
-public func expectedTensors(_ config: ModelConfig, answerCount: Int) -> [ExpectedTensor] {
+package func expectedTensors(_ config: ModelConfig, answerCount: Int) -> [ExpectedTensor] {
     let table = WeightReader.Recorder()
     do {
         _ = try VideoDistillModel.layers(.recording(into: table), config, answerCount: answerCount)

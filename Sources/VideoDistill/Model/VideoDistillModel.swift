@@ -44,7 +44,7 @@ public final class VideoDistillModel: @unchecked Sendable {
     private static let identities = Atomic<UInt64>(0)
 
     /// Builds the model from a checked model file (kept alive by the model).
-    public init(file: ModelFile) throws {
+    package init(file: ModelFile) throws {
         let c = file.config
         try c.validate()
         try Self.checkSizes(c, answerCount: file.answers.count)

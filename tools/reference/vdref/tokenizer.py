@@ -32,8 +32,8 @@ EOT_TEXT = "<|endoftext|>"
 PATTERN = (r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|"""
            r"""[^\s\p{L}\p{N}]+""")
 
-#: The repository's one copy, the file convert-weights builds into itself (tools/convert-weights/Sources/_CLIPVocabulary).
-DEFAULT_BPE_PATH = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "convert-weights",
+#: The repository's one copy, the file convert-weights builds into itself (Sources/_CLIPVocabulary).
+DEFAULT_BPE_PATH = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
                                                  "Sources", "_CLIPVocabulary", "bpe_simple_vocab_16e6.txt.gz"))
 
 

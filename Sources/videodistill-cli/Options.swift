@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import VideoDistill
+import VideoDistillVideo
+import VideoDistillCommandKit
+
+/// `--model`.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The model file (GGUF, made by convert-weights).")
+    var model: String
+
+    /// Loads the model: a missing file exits 3, a malformed one 5.
+    func load() throws -> VideoDistillModel {
+        try CommandFailure.loadingModel(model) { try VideoDistillModel(path: model) }
+    }
+}
+
+/// `--video`, the question, threads, output.
+struct VideoQuestionOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: ArgumentHelp("The video file, image, or folder of images.", valueName: "video"))
+    var video: String
+
+    @Option(name: .shortAndLong, help: "The question (UTF-8; may be empty).")
+    var question: String?
+
+    @Option(name: .customLong("question-file"), help: ArgumentHelp("Read the question from a UTF-8 file (- for standard input).", valueName: "file"))
+    var questionFile: String?
+
+    @Option(help: "Threads for decoding and for the model's matrix products (1...\(VideoDistillModel.maxThreads)).")
+    var threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), VideoDistillModel.maxThreads)
+
+    @Flag(help: "Print JSON on standard output.")
+    var json = false
+
+    @Flag(help: "Draw the progress bar on standard error even when it is not a terminal.")
+    var progress = false
+
+    @Flag(help: "Refuse a video with frames that cannot be decoded (exit 4) instead of replacing them by their nearest decoded neighbour (with a warning).")
+    var strict = false
+
+    func validate() throws {
+        guard (question == nil) != (questionFile == nil) else {
+            throw ValidationError("give the question with exactly one of --question and --question-file")
+        }
+        guard (1...VideoDistillModel.maxThreads).contains(threads) else {
+            throw ValidationError("--threads \(threads) is not in 1...\(VideoDistillModel.maxThreads)")
+        }
+    }
+
+    /// The question's text: invalid UTF-8 or an unreadable file exits 6.
+    func questionText() throws -> String {
+        if let file = questionFile { return try QuestionText.read(file: file) }
+        try QuestionText.checkArgument(question!, what: "the question")
+        return question!
+    }
+
+    /// Opens the video and encodes the frames the model picks, with a progress bar; warns on standard error
+    /// about frames missing from the file or replaced.
+    func encode(with model: VideoDistillModel) throws -> (FrameSource, SampledVideo) {
+        let bar = ProgressBar(forced: progress)
+        let (source, sampled) = try CommandFailure.readingVideo(video) {
+            defer { bar.finish() }
+            let source = try openFrameSource(path: video, threads: threads)
+            let sampled = try SampledVideo(source: source, model: model, threads: threads, strict: strict) {
+                bar.update($0.rawValue, $1, $2)
+            }
+            return (source, sampled)
+        }
+        for line in sampled.warnings { fputs("videodistill: \(video): \(line)\n", stderr) }
+        return (source, sampled)
+    }
+}
+
+/// Prints `text` on standard output.
+func emit(_ text: String) {
+    print(text)
+}
