@@ -17,7 +17,7 @@ private func answerOptions(_ params: UnsafePointer<vd_answer_params>?, _ config:
 }
 
 /// Resolves the (model, video) pair of a question call, checking they belong together.
-private func pair(_ model: OpaquePointer?, _ video: OpaquePointer?) throws -> (ModelHandle, VideoHandle) {
+func pair(_ model: OpaquePointer?, _ video: OpaquePointer?) throws -> (ModelHandle, VideoHandle) {
     let m = try Handles.resolve(model, as: ModelHandle.self, "model")
     let v = try Handles.resolve(video, as: VideoHandle.self, "video")
     try v.check(belongsTo: m)
