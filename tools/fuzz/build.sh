@@ -4,7 +4,7 @@
 # is compiled with coverage and AddressSanitizer (+ UndefinedBehaviorSanitizer for C and C++), so a fuzz run
 # checks the whole path an input takes, not only the harness.
 #
-# Usage: bash tools/fuzz/build.sh [target ...]     (targets: gguf modelfile onnx tokenizer capi video; default all)
+# Usage: bash tools/fuzz/build.sh [target ...]     (targets: gguf modelfile onnx tokenizer capi video videofile; default all)
 # Then:  bash tools/fuzz/run.sh TARGET ...         (see tools/fuzz/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,7 +15,7 @@ swift_bin="$(dirname "$(command -v swiftc)")"
 CC="${CC:-$swift_bin/clang}"
 CXX="${CXX:-$swift_bin/clang++}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(gguf modelfile onnx tokenizer capi video)
+[ ${#targets[@]} -gt 0 ] || targets=(gguf modelfile onnx tokenizer capi video videofile)
 
 # Sanitizers: coverage for libFuzzer, ASan, and UBSan for the C and C++ code (its handlers live in the ASan
 # runtime that swiftc links). -fno-sanitize-recover turns every UBSan report into a crash the fuzzer keeps.
@@ -99,7 +99,7 @@ for t in "${targets[@]}"; do
                 "$root/tools/fuzz/targets/FuzzVideo.swift" "$out/obj/VideoDistillVideo.o" "$out/obj/VideoDistill.o" \
                 "${objs[@]}" "${video_objs[@]}" -lavformat -lavcodec -lswscale -lavutil "${libs[@]}" -o "$out/fuzz-video"
             ;;
-        gguf|modelfile|tokenizer)
+        gguf|modelfile|tokenizer|videofile)
             name="$(tr '[:lower:]' '[:upper:]' <<<"${t:0:1}")${t:1}"
             swiftc "${sopt[@]}" "${incs[@]}" "$root/tools/fuzz/targets/FuzzSupport.swift" \
                 "$root/tools/fuzz/targets/Fuzz$name.swift" "$out/obj/VideoDistill.o" "${objs[@]}" "${libs[@]}" \
