@@ -61,9 +61,11 @@ public final class EncodedVideoFile: @unchecked Sendable {
 
     /// Maps and checks the file at `path`.
     public convenience init(path: String) throws {
-        try self.init(storage: ModelStorage.map(path: path, minimumSize: Self.headerBytes) {
+        let storage = try ModelStorage.map(path: path, minimumSize: Self.headerBytes) {
             .invalidVideoFile("encoded-video file: \($0)")
-        })
+        }
+        storage.adviseRandomAccess()
+        try self.init(storage: storage)
     }
 
     /// Checks a copy of `bytes` (fuzzing, files in memory).

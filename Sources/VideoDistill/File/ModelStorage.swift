@@ -31,6 +31,13 @@ final class ModelStorage: @unchecked Sendable {
         _ = madvise(p, hi - lo, MADV_DONTNEED)
     }
 
+    /// Tells the kernel that a mapped file is read at scattered places (no readahead), so a fault reads its own
+    /// page only: an encoded-video file's question reads a few frames' patches, not the file.
+    func adviseRandomAccess() {
+        guard isMapped, let base = bytes.baseAddress else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_RANDOM)
+    }
+
     deinit { release(bytes) }
 
     /// Maps `path` read-only (PROT_READ, MAP_PRIVATE). The file must not be truncated while mapped. A file

@@ -22,7 +22,7 @@ _L = _lib.load_library()
 _STATUS_NAMES = {
     1: "NullPointer", 2: "InvalidArgument", 3: "InvalidText", 4: "NonFinite", 5: "IO", 6: "ModelFile",
     7: "MissingHead", 8: "WrongModel", 9: "Numerical", 10: "Aborted", 11: "Internal",
-    12: "NotFound", 13: "Undecodable", 14: "NoFrames",
+    12: "NotFound", 13: "Undecodable", 14: "NoFrames", 15: "VideoFile",
 }
 
 
@@ -66,6 +66,9 @@ def _array(ptr, *shape):
     if n == 0 or not ptr:
         return np.zeros(shape, dtype=np.float32 if ptr is None else np.dtype(ptr._type_))
     return np.ctypeslib.as_array(ptr, shape=(n,)).reshape(shape).copy()
+
+
+PRECISIONS = ("float32", "float16", "int8")   # vd_video_precision, in its order
 
 
 def frame_indices(count, n):
@@ -148,10 +151,49 @@ class Video:
         n = _L.vd_video_num_frames(self._handle)
         return [i for i in range(n) if _L.vd_video_sample_replaced(self._handle, i) == 1]
 
-    def __del__(self):
+    @property
+    def tokens(self):
+        """The frame tokens, float32 [N, 1 + P, Dv] (token 0 of a frame is its v_cls), read-only: a view of the
+        video's own memory for an encoded video (no copy); for a video loaded from a file, widened into memory once.
+        The array keeps the video alive."""
+        n, t, w = ctypes.c_int32(), ctypes.c_int32(), ctypes.c_int32()
+        ptr = _L.vd_video_tokens(self._handle, ctypes.byref(n), ctypes.byref(t), ctypes.byref(w))
+        if not ptr:
+            _check(2)   # VD_ERR_INVALID_ARGUMENT, with the library's message
+        shape = (n.value, t.value, w.value)
+        buf = (ctypes.c_float * (shape[0] * shape[1] * shape[2])).from_address(ctypes.addressof(ptr.contents))
+        a = np.frombuffer(buf, dtype=np.float32).reshape(shape)
+        a.flags.writeable = False
+        buf._video = self   # the array's base is `buf`: it holds the video, whose memory the array is
+        return a
+
+    @property
+    def precision(self):
+        """'float32', 'float16' or 'int8': how the file this video was loaded from stores its tokens ('float32' for
+        a video in memory)."""
+        return PRECISIONS[_L.vd_video_stored_precision(self._handle)]
+
+    def save(self, path, precision="float32"):
+        """Write this video to an encoded-video file (include/videodistill.h, "Encoded-video files"): precision
+        'float32' (exact), 'float16' or 'int8' (compact). Model.load_video maps it back, for the same frame encoder."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        _check(_L.vd_video_save(self._model._handle, self._handle, os.fsencode(path), PRECISIONS.index(precision)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Free the video now (also done when it is garbage-collected)."""
         if getattr(self, "_handle", None):
             _L.vd_video_free(self._handle)
             self._handle = None
+
+    def __del__(self):
+        self.close()
 
 
 class Answer:
@@ -258,6 +300,24 @@ class Model:
         params = self._encode_params(threads)
         _check(_L.vd_encode_pixels(self._handle, pixels.ctypes.data_as(ctypes.c_void_p), pixels.shape[0],
                                    ctypes.byref(params), ctypes.byref(handle)))
+        return Video(self, handle)
+
+    def load_video(self, path):
+        """An encoded-video file written by Video.save -> Video, memory-mapped: a question reads only the N frames'
+        v_cls and the K selected frames' patches. WrongModelError unless this model's frame encoder made it;
+        VideoFileError for a malformed file."""
+        handle = ctypes.c_void_p()
+        _check(_L.vd_video_load(self._handle, os.fsencode(path), ctypes.byref(handle)))
+        return Video(self, handle)
+
+    def video_from_tokens(self, tokens):
+        """Frame tokens computed elsewhere (a cache, Video.tokens of this model), float32 [N, 1 + P, Dv] -> Video."""
+        tokens = np.ascontiguousarray(np.asarray(tokens, dtype=np.float32))
+        if tokens.ndim != 3:
+            raise ValueError(f"tokens must be [N, 1 + P, Dv], got shape {tokens.shape}")
+        handle = ctypes.c_void_p()
+        _check(_L.vd_video_from_tokens(self._handle, tokens.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+                                       *tokens.shape, ctypes.byref(handle)))
         return Video(self, handle)
 
     def _video(self, video):
