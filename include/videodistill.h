@@ -239,6 +239,12 @@ typedef struct vd_result vd_result;
 vd_status vd_answer(const vd_model *model, const vd_video *video, const char *question,
                     const vd_answer_params *params, vd_result **out_result);
 
+/* The same for any model, with or without a QA head: the selection, v_star and the gate maps of (video, text),
+ * and whichever head outputs the model has (vd_result_top_k is 0 without a QA head; vd_result_match_score and
+ * vd_result_similarity are NaN without a VTM / CL head). For retrieval models, and to explain a match. */
+vd_status vd_explain(const vd_model *model, const vd_video *video, const char *text, const vd_answer_params *params,
+                     vd_result **out_result);
+
 void vd_result_free(vd_result *result);
 
 /* Ranked answers: rank 0 is the most probable (highest logit; ties: the lower answer index). Index into the
@@ -260,6 +266,11 @@ const int32_t *vd_result_selected_samples(const vd_result *result, int32_t *out_
  * of each slot's logits. */
 const float *vd_result_selection_logits(const vd_result *result, int32_t *out_n, int32_t *out_k);
 const float *vd_result_selection_probabilities(const vd_result *result, int32_t *out_n, int32_t *out_k);
+
+/* The VTM head's log p(match) of the result's (video, text), as vd_match gives it; the CL head's similarity, as
+ * vd_similarity gives it. NaN when the model lacks the head (or for a NULL result). */
+float vd_result_match_score(const vd_result *result);
+float vd_result_similarity(const vd_result *result);
 
 /* v_star [D], the video representation the heads read. */
 const float *vd_result_v_star(const vd_result *result, int32_t *out_count);

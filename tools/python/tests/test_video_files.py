@@ -88,3 +88,13 @@ def test_errors(converted, tmp_path):
         video.save(path, "float64")
     video.close()
     video.close()   # twice is fine
+
+
+def test_explain_gives_every_head(fixture):
+    vd = _vd()
+    model = vd.Model(fixture.model_path)
+    video = model.encode_pixels(fixture.npy("pixels"))
+    q = fixture.json("questions")[0]
+    a, e = model.answer(video, q), model.explain(video, q)
+    assert np.array_equal(a.v_star, e.v_star) and e.answers == a.answers[:1]
+    assert e.match_score == np.float32(model.match(video, q)) and e.similarity == np.float32(model.similarity(video, q))

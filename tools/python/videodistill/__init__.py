@@ -220,8 +220,13 @@ class Answer:
                                n.value, m.value, t.value)
         self.vr_gates = _array(L.vd_result_vr_gates(h, ctypes.byref(n), ctypes.byref(m), ctypes.byref(t)),
                                n.value, m.value, t.value)
+        # The VTM head's log p(match) and the CL head's similarity of (video, text); NaN without the head.
+        self.match_score = float(L.vd_result_match_score(h))
+        self.similarity = float(L.vd_result_similarity(h))
 
     def __repr__(self):
+        if not self.answers:
+            return f"Answer(no QA head, match_score={self.match_score:.3f})"
         return f"Answer({self.answers[0]!r}, p={self.probabilities[0]:.3f})"
 
 
@@ -327,10 +332,19 @@ class Model:
 
     def answer(self, video, question, top_k=5, threads=None, selection=None):
         """Answer an open question: an Answer with answers, probabilities, logits, selected_frames,
-        selection_logits, v_star, fs_gates, vr_gates.
+        selection_logits, v_star, fs_gates, vr_gates, match_score, similarity.
 
         selection: None (VideoDistill's learned selection), or K indices into the N sampled frames used
         instead (the paper's ablations, e.g. `uniform_selection(model)`)."""
+        return self._result(_L.vd_answer, video, question, top_k, threads, selection)
+
+    def explain(self, video, text, threads=None, selection=None):
+        """Every output of (video, text) for any model, with or without a QA head (vd_explain): an Answer whose
+        answers are empty without a QA head, with the selection, v_star, gate maps, match_score (VTM) and
+        similarity (CL) where the model has those heads."""
+        return self._result(_L.vd_explain, video, text, 1, threads, selection)
+
+    def _result(self, call, video, text, top_k, threads, selection):
         handle = ctypes.c_void_p()
         params = self._answer_params(threads, top_k)
         if selection is not None:
@@ -338,8 +352,7 @@ class Model:
             if sel.shape != (self.config["num_selected"],):
                 raise ValueError(f"selection must hold K = {self.config['num_selected']} indices")
             params.selection = sel.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
-        _check(_L.vd_answer(self._handle, self._video(video), _text(question), ctypes.byref(params),
-                            ctypes.byref(handle)))
+        _check(call(self._handle, self._video(video), _text(text), ctypes.byref(params), ctypes.byref(handle)))
         try:
             return Answer(handle)
         finally:
