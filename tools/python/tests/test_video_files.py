@@ -98,3 +98,37 @@ def test_explain_gives_every_head(fixture):
     a, e = model.answer(video, q), model.explain(video, q)
     assert np.array_equal(a.v_star, e.v_star) and e.answers == a.answers[:1]
     assert e.match_score == np.float32(model.match(video, q)) and e.similarity == np.float32(model.similarity(video, q))
+
+
+def _example(name="example_0.mp4"):
+    return os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "videos", name)
+
+
+def _shipped_model():
+    return os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "models", "shapesqa.gguf")
+
+
+def test_encode_video_progress_and_batch():
+    vd = _vd()
+    if not vd._L.has_video_files:
+        pytest.skip("libvideodistill_video.so not loaded")
+    with vd.Model(_shipped_model()) as model:
+        calls = []
+        video = model.encode_video(_example(), progress=lambda done, total: calls.append((done, total)))
+        assert calls and calls[-1][0] == calls[-1][1] and all(0 < d <= t for d, t in calls)
+
+        class Stop(Exception):
+            pass
+
+        def stop(done, total):
+            raise Stop()
+        with pytest.raises(Stop):
+            model.encode_video(_example(), progress=stop)
+        paths = [_example(f"example_{i}.mp4") for i in range(3) if os.path.exists(_example(f"example_{i}.mp4"))]
+        batch = model.encode_videos(paths, workers=2)
+        q = "what colour is the shape that flashed?"
+        for p, v in zip(paths, batch):
+            assert np.array_equal(v.tokens, model.encode_video(p).tokens)
+        assert np.array_equal(model.answer(batch[0], q).v_star, model.answer(video, q).v_star)
+        with pytest.raises(vd.NotFoundError):
+            model.encode_videos([paths[0], "no-such-video.mp4"])

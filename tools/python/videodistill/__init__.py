@@ -124,6 +124,31 @@ def read_video_frames(path, num_frames, decode_threads=0, strict=False):
     return VideoFrames(frames, sources, seconds, {n: getattr(info, n) for n, _ in _lib.VideoFileInfo._fields_})
 
 
+class _Callbacks:
+    """A Python progress callable as the C progress and abort callbacks of `params`, kept alive for one call; an
+    exception the callable raises asks the runtime to stop, and is raised again when the call returns."""
+
+    def __init__(self, params, progress):
+        self.params, self.progress, self.error = params, progress, None
+
+    def __enter__(self):
+        if self.progress is not None:
+            def on_progress(done, total, _):
+                if self.error is None:
+                    try:
+                        self.progress(done, total)
+                    except BaseException as e:   # noqa: B036 -- re-raised after the C call
+                        self.error = e
+            self._c = (_lib.PROGRESS(on_progress), _lib.ABORT(lambda _: self.error is not None))
+            self.params.progress, self.params.abort = self._c
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if self.error is not None:
+            raise self.error
+        return False
+
+
 class Video:
     """A video encoded once by one model (its frame tokens); reuse it for any number of questions."""
 
@@ -249,10 +274,20 @@ class Model:
         self.weight_type = info.weight_type.decode()
         self.answers = [_L.vd_model_answer(handle, i).decode("utf-8") for i in range(info.num_answers)]
 
-    def __del__(self):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Free the model now (also done when it is garbage-collected); its videos keep what they need."""
         if getattr(self, "_handle", None):
             _L.vd_model_free(self._handle)
             self._handle = None
+
+    def __del__(self):
+        self.close()
 
     def _encode_params(self, threads):
         p = _L.vd_encode_default_params()
@@ -265,20 +300,33 @@ class Model:
         p.top_k = int(top_k)
         return p
 
-    def encode_video(self, path, threads=None, decode_threads=0, strict=False):
+    def encode_video(self, path, threads=None, decode_threads=0, strict=False, progress=None):
         """A video file (mp4, webm, mkv, avi, ...), an image, or a folder of images -> Video, decoded by the
         runtime's video library (libvideodistill_video.so; include/videodistill_video.h says how): only the N
         frames SPEC 1 picks are decoded. `video.info` holds the file's frame count, declared frame count and size.
         A sampled frame that cannot be decoded is replaced by its nearest decoded neighbour (video.replaced);
-        strict=True raises UndecodableError instead. Missing file: NotFoundError; no frames: NoFramesError."""
+        strict=True raises UndecodableError instead. Missing file: NotFoundError; no frames: NoFramesError.
+
+        progress: None, or a callable progress(done, total) called as the sampled frames are decoded, then as they
+        are encoded; an exception it raises stops the encode and is raised here."""
         params = _video_file_params(self.threads if threads is None else threads, decode_threads, strict)
         info = _lib.VideoFileInfo()
         handle = ctypes.c_void_p()
-        _check(_L.vd_encode_video_file(self._handle, os.fsencode(path), ctypes.byref(params), ctypes.byref(handle),
-                                       ctypes.byref(info)))
+        with _Callbacks(params, progress):
+            _check(_L.vd_encode_video_file(self._handle, os.fsencode(path), ctypes.byref(params), ctypes.byref(handle),
+                                           ctypes.byref(info)))
         video = Video(self, handle)
         video.info = {name: getattr(info, name) for name, _ in _lib.VideoFileInfo._fields_}
         return video
+
+    def encode_videos(self, paths, workers=2, threads=1, **options):
+        """encode_video of each path, `workers` at a time on Python threads (the runtime releases the GIL, so they
+        run in parallel; each encode uses `threads` threads) -> [Video] in the order of `paths`. The first failure
+        is raised once every encode has ended."""
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=max(1, int(workers))) as pool:
+            futures = [pool.submit(self.encode_video, p, threads, **options) for p in paths]
+        return [f.result() for f in futures]
 
     def encode_frames(self, frames, threads=None):
         """uint8 RGB frames [F, H, W, 3] (any F >= 1, any size) -> Video."""
