@@ -10,12 +10,15 @@ public enum TokenPrecision: UInt32, CaseIterable, Sendable {
     case float32 = 0
     /// IEEE half precision (round to nearest even): half the size.
     case float16 = 1
-    /// Per token (one row of Dv values): int8 q = round(x / s), s = max|x| / 127, the scale stored as float32;
-    /// a quarter of the size plus 4 bytes per token.
+    /// Patches per token (one row of Dv values): int8 q = round(x / s), s = max|x| / 127, the scale stored as
+    /// float32; v_cls in float16, since frame sampling's argmax over the N frames reads them and is where small
+    /// errors would flip a selection. About a quarter of the size.
     case int8 = 2
 
     /// Bytes of one stored value.
     var elementBytes: Int { self == .float32 ? 4 : self == .float16 ? 2 : 1 }
+    /// How the v_cls rows are stored: as the patches, except float16 for int8 files.
+    var clsPrecision: TokenPrecision { self == .int8 ? .float16 : self }
     public var name: String { self == .float32 ? "float32" : self == .float16 ? "float16" : "int8" }
 }
 
@@ -35,7 +38,8 @@ public enum TokenPrecision: UInt32, CaseIterable, Sendable {
 ///     40  offsets: meta, cls, cls scales, patches, patch scales, file size   6 x u64 (scales 0 unless int8)
 ///     88  zeros up to 128
 ///     meta: source frame i64 [N], seconds f64 [N] (NaN: unknown), replaced u8 [N]
-///     cls: v_cls [N, Dv]; cls scales f32 [N]; patches [N, P, Dv]; patch scales f32 [N * P]
+///     cls: v_cls [N, Dv] (float16 in int8 files); cls scales (none in version 1: offset 0); patches [N, P, Dv];
+///     patch scales f32 [N * P] (int8 files)
 ///
 /// A file is checked when it is opened (magic, version, precision, sizes against the model, every offset, alignment
 /// and section size with overflow checks, the file's real size; source frames >= 0, replaced in {0, 1}); token
@@ -117,8 +121,9 @@ public final class EncodedVideoFile: @unchecked Sendable {
     /// v_cls of every frame, [N, Dv]: a pointer into the mapping (float32 files), or `scratch` filled.
     func clsRows(scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         let Dv = width
-        if precision == .float32 { return (storage.bytes.baseAddress! + clsOffset).assumingMemoryBound(to: Float.self) }
-        for n in 0..<frameCount { decode(row: clsOffset + n * Dv * precision.elementBytes, scale: clsScalesOffset + 4 * n, into: scratch + n * Dv) }
+        let p = precision.clsPrecision
+        if p == .float32 { return (storage.bytes.baseAddress! + clsOffset).assumingMemoryBound(to: Float.self) }
+        for n in 0..<frameCount { decode(p, row: clsOffset + n * Dv * p.elementBytes, scale: 0, into: scratch + n * Dv) }
         return UnsafePointer(scratch)
     }
 
@@ -127,7 +132,7 @@ public final class EncodedVideoFile: @unchecked Sendable {
         let P = tokensPerFrame - 1, Dv = width, e = precision.elementBytes
         for p in 0..<P {
             let token = n * P + p
-            decode(row: patchOffset + token * Dv * e, scale: patchScalesOffset + 4 * token, into: out + p * Dv)
+            decode(precision, row: patchOffset + token * Dv * e, scale: patchScalesOffset + 4 * token, into: out + p * Dv)
         }
     }
 
@@ -148,7 +153,7 @@ public final class EncodedVideoFile: @unchecked Sendable {
     }
 
     /// One stored row of Dv values at byte `row` as floats.
-    private func decode(row: Int, scale: Int, into out: UnsafeMutablePointer<Float>) {
+    private func decode(_ precision: TokenPrecision, row: Int, scale: Int, into out: UnsafeMutablePointer<Float>) {
         let base = storage.bytes.baseAddress!
         switch precision {
         case .float32:
@@ -191,9 +196,14 @@ public final class EncodedVideoFile: @unchecked Sendable {
                 // Token (n, t) goes to v_cls row n (t = 0) or patch row n * P + t - 1.
                 for n in 0..<N {
                     for t in 0..<T {
-                        let (at, scaleAt) = t == 0 ? (cls + n * Dv * e, clsScales + 4 * n)
-                                                   : (patches + (n * P + t - 1) * Dv * e, patchScales + 4 * (n * P + t - 1))
-                        encode(row(n, t), Dv, precision, into: o.baseAddress! + at, scale: o.baseAddress! + scaleAt)
+                        if t == 0 {
+                            let p = precision.clsPrecision
+                            encode(row(n, 0), Dv, p, into: o.baseAddress! + cls + n * Dv * p.elementBytes, scale: o.baseAddress!)
+                        } else {
+                            let token = n * P + t - 1
+                            encode(row(n, t), Dv, precision, into: o.baseAddress! + patches + token * Dv * e,
+                                   scale: o.baseAddress! + patchScales + 4 * token)
+                        }
                     }
                 }
             }
@@ -221,13 +231,13 @@ public final class EncodedVideoFile: @unchecked Sendable {
                 return p
             }
             func add(_ a: Int, _ b: Int) -> Int? { let (s, o) = a.addingReportingOverflow(b); return o ? nil : s }
-            guard let metaBytes = mul(N, 17), let clsBytes = mul(N, Dv, e), let patchBytes = mul(N, T - 1, Dv, e),
+            guard let metaBytes = mul(N, 17), let clsBytes = mul(N, Dv, precision.clsPrecision.elementBytes),
+                  let patchBytes = mul(N, T - 1, Dv, e),
                   let patchScaleBytes = mul(N, T - 1, 4),
                   let cls = add(EncodedVideoFile.headerBytes, metaBytes).flatMap({ align($0, 64) }),
                   let clsEnd = add(cls, clsBytes) else { return nil }
-            let clsScales = scaled ? (align(clsEnd, 64) ?? -1) : 0
-            guard clsScales >= 0, let beforePatches = scaled ? add(clsScales, 4 * N) : clsEnd,
-                  let patches = align(beforePatches, EncodedVideoFile.pageAlignment),
+            let clsScales = 0   // v_cls is never int8 in version 1
+            guard let patches = align(clsEnd, EncodedVideoFile.pageAlignment),
                   let patchEnd = add(patches, patchBytes) else { return nil }
             let patchScales = scaled ? (align(patchEnd, 64) ?? -1) : 0
             guard patchScales >= 0, let size = scaled ? add(patchScales, patchScaleBytes) : patchEnd else { return nil }
