@@ -63,7 +63,8 @@ typedef enum vd_status {
     /* Video files (videodistill_video.h): */
     VD_ERR_NOT_FOUND = 12,        /* the video file or image folder does not exist or cannot be read */
     VD_ERR_UNDECODABLE = 13,      /* not a video (or images) that can be decoded, or too damaged to use */
-    VD_ERR_NO_FRAMES = 14         /* the video or folder holds no frames */
+    VD_ERR_NO_FRAMES = 14,        /* the video or folder holds no frames */
+    VD_ERR_VIDEO_FILE = 15        /* an encoded-video file is malformed (header, sizes, offsets) */
 } vd_status;
 
 /* A constant English name for a status ("VD_ERR_IO: ..."); never NULL. */
@@ -166,6 +167,47 @@ int32_t vd_video_source_frame(const vd_video *video, int32_t n);
 double vd_video_source_seconds(const vd_video *video, int32_t n);
 int32_t vd_video_sample_replaced(const vd_video *video, int32_t n);
 
+/* ---- Encoded-video files and tokens ----------------------------------------------------------------------- */
+
+/* An encoded video saved to a file and loaded back later, by this process or another, for the model whose frame
+ * encoder made it: the file is memory-mapped when loaded (opening reads its 128-byte header and N frames'
+ * metadata), and a question reads only what SPEC 4-6 need of it -- v_cls of the N frames and the patches of the K
+ * selected frames, (N + K P) Dv values -- not the N (1 + P) Dv of the whole video.
+ *
+ * Precision, chosen when saving: VD_VIDEO_FLOAT32 (the tokens exactly: answers equal those from memory, bit for
+ * bit), VD_VIDEO_FLOAT16 (half the size), VD_VIDEO_INT8 (per token: int8 values with one float32 scale, max |x| /
+ * 127; about a quarter of the size). The compact forms answer within SPEC 8's int8 gate of the float32 file.
+ *
+ * A file is tied to its model by a fingerprint of everything that decides the tokens (the frame side's config and
+ * the frame encoder's weights): loading it with a model whose frame encoder differs fails with VD_ERR_WRONG_MODEL
+ * (an int8 model file that keeps the ViT in fp32 shares its fp32 file's videos). A truncated, corrupt or hostile
+ * file fails with VD_ERR_VIDEO_FILE (checked on load: magic, version, precision, sizes, offsets, alignment, the
+ * file's size); the file must not be truncated while a video loaded from it lives. The format: EncodedVideoFile.swift. */
+typedef enum vd_video_precision {
+    VD_VIDEO_FLOAT32 = 0,
+    VD_VIDEO_FLOAT16 = 1,
+    VD_VIDEO_INT8 = 2
+} vd_video_precision;
+
+/* Writes `video` (made by `model`) to `path` (UTF-8), through a temporary file renamed over it. */
+vd_status vd_video_save(const vd_model *model, const vd_video *video, const char *path, int32_t precision);
+
+/* Maps and checks the encoded-video file at `path` for `model`; free the video with vd_video_free. */
+vd_status vd_video_load(const vd_model *model, const char *path, vd_video **out_video);
+
+/* The precision of the file a video was loaded from; VD_VIDEO_FLOAT32 for a video in memory; -1 for NULL. */
+int32_t vd_video_stored_precision(const vd_video *video);
+
+/* A video's tokens, float32 [N, 1 + P, Dv] row-major (token 0 of a frame is its v_cls), valid while the video
+ * lives: the video's own memory for an encoded video (no copy); for a loaded file, widened into memory once on the
+ * first call (N (1 + P) Dv floats). NULL (and vd_last_error) for a NULL video. The sizes may be NULL. */
+const float *vd_video_tokens(const vd_video *video, int32_t *out_n, int32_t *out_tokens_per_frame, int32_t *out_width);
+
+/* A video from tokens computed elsewhere (a cache, a training pipeline): float32 [n, tokens_per_frame, width],
+ * which must be the model's [N, 1 + P, Dv] and finite (VD_ERR_NON_FINITE otherwise); copied. */
+vd_status vd_video_from_tokens(const vd_model *model, const float *tokens, int32_t n, int32_t tokens_per_frame,
+                               int32_t width, vd_video **out_video);
+
 /* ---- Questions -------------------------------------------------------------------------------------------- */
 
 typedef struct vd_answer_params {
@@ -197,6 +239,12 @@ typedef struct vd_result vd_result;
 vd_status vd_answer(const vd_model *model, const vd_video *video, const char *question,
                     const vd_answer_params *params, vd_result **out_result);
 
+/* The same for any model, with or without a QA head: the selection, v_star and the gate maps of (video, text),
+ * and whichever head outputs the model has (vd_result_top_k is 0 without a QA head; vd_result_match_score and
+ * vd_result_similarity are NaN without a VTM / CL head). For retrieval models, and to explain a match. */
+vd_status vd_explain(const vd_model *model, const vd_video *video, const char *text, const vd_answer_params *params,
+                     vd_result **out_result);
+
 void vd_result_free(vd_result *result);
 
 /* Ranked answers: rank 0 is the most probable (highest logit; ties: the lower answer index). Index into the
@@ -218,6 +266,11 @@ const int32_t *vd_result_selected_samples(const vd_result *result, int32_t *out_
  * of each slot's logits. */
 const float *vd_result_selection_logits(const vd_result *result, int32_t *out_n, int32_t *out_k);
 const float *vd_result_selection_probabilities(const vd_result *result, int32_t *out_n, int32_t *out_k);
+
+/* The VTM head's log p(match) of the result's (video, text), as vd_match gives it; the CL head's similarity, as
+ * vd_similarity gives it. NaN when the model lacks the head (or for a NULL result). */
+float vd_result_match_score(const vd_result *result);
+float vd_result_similarity(const vd_result *result);
 
 /* v_star [D], the video representation the heads read. */
 const float *vd_result_v_star(const vd_result *result, int32_t *out_count);

@@ -40,6 +40,7 @@ const char *vd_status_string(vd_status status) {
     case VD_ERR_NOT_FOUND: return "VD_ERR_NOT_FOUND: the video file or folder does not exist";
     case VD_ERR_UNDECODABLE: return "VD_ERR_UNDECODABLE: the video cannot be decoded";
     case VD_ERR_NO_FRAMES: return "VD_ERR_NO_FRAMES: the video holds no frames";
+    case VD_ERR_VIDEO_FILE: return "VD_ERR_VIDEO_FILE: the encoded-video file is malformed";
     }
     return "VD_ERR_UNKNOWN: unknown status";
 }

@@ -19,7 +19,7 @@ public func vd_encode_video_file(_ model: OpaquePointer?, _ path: UnsafePointer<
         guard let out else { throw CAPIError.null("out_video") }
         out.pointee = nil
         let m = try Handles.resolve(model, as: ModelHandle.self, "model")
-        let file = try filePath(path)
+        let file = try utf8Path(path)
         let p = params?.pointee ?? vd_video_file_default_params()
         guard (0...1024).contains(p.decode_threads) else {
             throw CAPIError.argument("decode_threads = \(p.decode_threads) must be in 0...1024")
@@ -52,7 +52,7 @@ public func vd_read_video_file_frames(_ path: UnsafePointer<CChar>?, _ numFrames
                                       _ outSeconds: UnsafeMutablePointer<Double>?,
                                       _ info: UnsafeMutablePointer<vd_video_file_info>?) -> vd_status {
     capiCall("vd_read_video_file_frames") {
-        let file = try filePath(path)
+        let file = try utf8Path(path)
         guard numFrames >= 1 else { throw CAPIError.argument("n_frames = \(numFrames) must be at least 1") }
         let p = params?.pointee ?? vd_video_file_default_params()
         guard (0...1024).contains(p.decode_threads) else {
@@ -83,15 +83,6 @@ public func vd_read_video_file_frames(_ path: UnsafePointer<CChar>?, _ numFrames
             throw CAPIError(status: status(for: e), message: e.description)
         }
     }
-}
-
-/// A C path argument as a String: non-null, valid UTF-8.
-func filePath(_ path: UnsafePointer<CChar>?) throws -> String {
-    guard let path else { throw CAPIError.null("path") }
-    guard let file = String(validatingCString: path) else {
-        throw CAPIError(status: VD_ERR_INVALID_TEXT, message: "path is not valid UTF-8")
-    }
-    return file
 }
 
 /// A report as the C API's info struct.

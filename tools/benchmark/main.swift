@@ -1,7 +1,7 @@
 // vd-bench: throughput of the fp32 runtime on a model with random weights (or a model file).
 //
 //   vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--keep-f32 fast|none|GROUPS]
-//            [--model PATH]
+//            [--model PATH] [--video-files]
 //
 // --type int8 writes the random model as `convert-weights --type int8 [--keep-f32 ...]` would (SPEC 8; by default
 // the converter's default policy, which keeps the ViT fp32: `--keep-f32 fast` makes the frame encoder int8); --type both measures the fp32 and the int8 file of the same random weights one after the other in
@@ -12,13 +12,15 @@
 //   - the frame encoder on F frames in one call (frames/s; a whole N-frame video is extrapolated from it
 //     and reported as such),
 //   - the text encoder alone, and one answer (text encoder + FS + selection + VR + heads) from cached tokens.
+// --video-files measures encoded-video files instead (VideoFileBench.swift): size, open time, pages a question
+// reads, answer time from each file against memory.
 import Foundation
 import VideoDistill
 import VideoDistillConvert
 
 struct Options {
     var threads = 2, frames: Int? = nil, runs = 3, small = false, model: String? = nil, type = "f32"
-    var keepF32: [String]? = nil
+    var keepF32: [String]? = nil, videoFiles = false
 
     init(_ args: [String]) throws {
         var i = 1
@@ -38,13 +40,14 @@ struct Options {
             case "--frames": frames = try int()
             case "--runs": runs = try int()
             case "--small": small = true
+            case "--video-files": videoFiles = true
             case "--model": model = try value()
             case "--keep-f32": keepF32 = Int8Policy.keepF32(argument: try value())
             case "--type":
                 type = try value()
                 guard ["f32", "int8", "both"].contains(type) else { throw BenchError("--type is f32, int8 or both, not \(type)") }
             case "-h", "--help":
-                print("usage: vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--keep-f32 fast|none|GROUPS] [--model PATH]")
+                print("usage: vd-bench [--threads T] [--frames F] [--runs R] [--small] [--type f32|int8|both] [--keep-f32 fast|none|GROUPS] [--model PATH] [--video-files]")
                 exit(0)
             default: throw BenchError("unknown argument \(args[i])")
             }
@@ -174,6 +177,7 @@ func run() throws {
         }
         models.append((paths.count > 1 ? "[\(type)] " : "", model))
     }
+    if o.videoFiles { return try measureVideoFiles(models[0].model, o) }
     if models.count > 1 { print("(the models are measured in alternation: one call of each per round)") }
     let results = try measure(models, o)
     if results.count == 2 {

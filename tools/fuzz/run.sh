@@ -35,7 +35,7 @@ mkdir -p "$seeds" "$out/corpus/$target" "$out/crashes/$target"
 [ -d "tools/fuzz/corpus/$target" ] && cp "tools/fuzz/corpus/$target"/* "$seeds"/
 [ -d "tools/fuzz/regressions/$target" ] && cp "tools/fuzz/regressions/$target"/* "$seeds"/ 2>/dev/null || true
 case "$target" in
-    gguf|modelfile) VD_FUZZ_WRITE_SEEDS="$seeds" VD_FUZZ_MODEL="$model" ASAN_OPTIONS=detect_leaks=0 "$bin" >/dev/null ;;
+    gguf|modelfile|videofile) VD_FUZZ_WRITE_SEEDS="$seeds" VD_FUZZ_MODEL="$model" ASAN_OPTIONS=detect_leaks=0 "$bin" >/dev/null ;;
     onnx) cp Tests/Fixtures/tiny_a/frame_encoder.onnx "$seeds/tiny_a-frame_encoder.onnx" ;;
 esac
 
@@ -46,6 +46,8 @@ export VD_FUZZ_CONFIG="$root/Tests/Fixtures/tiny_a/config.json"
 export VD_FUZZ_ANSWERS="$root/Tests/Fixtures/tiny_a/answers.json"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0:handle_abort=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-[ "$target" = video ] && export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tools/fuzz/targets/video.lsan.supp}"
+case "$target" in   # the targets that load a model in LLVMFuzzerInitialize
+    video|videofile) export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tools/fuzz/targets/model-at-start.lsan.supp}" ;;
+esac
 exec "$bin" -artifact_prefix="$out/crashes/$target/" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20 \
     -print_final_stats=1 "$@" "$out/corpus/$target" "$seeds"

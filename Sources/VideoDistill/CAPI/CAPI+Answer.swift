@@ -17,7 +17,7 @@ private func answerOptions(_ params: UnsafePointer<vd_answer_params>?, _ config:
 }
 
 /// Resolves the (model, video) pair of a question call, checking they belong together.
-private func pair(_ model: OpaquePointer?, _ video: OpaquePointer?) throws -> (ModelHandle, VideoHandle) {
+func pair(_ model: OpaquePointer?, _ video: OpaquePointer?) throws -> (ModelHandle, VideoHandle) {
     let m = try Handles.resolve(model, as: ModelHandle.self, "model")
     let v = try Handles.resolve(video, as: VideoHandle.self, "video")
     try v.check(belongsTo: m)
@@ -28,17 +28,38 @@ private func pair(_ model: OpaquePointer?, _ video: OpaquePointer?) throws -> (M
 public func vd_answer(_ model: OpaquePointer?, _ video: OpaquePointer?, _ question: UnsafePointer<CChar>?,
                       _ params: UnsafePointer<vd_answer_params>?,
                       _ out: UnsafeMutablePointer<OpaquePointer?>?) -> vd_status {
-    capiCall("vd_answer") {
-        guard let out else { throw CAPIError.null("out_result") }
-        out.pointee = nil
-        let (m, v) = try pair(model, video)
-        try m.requireHead(.qa)
-        let options = try answerOptions(params, m.file.config, answers: m.file.answers.count)
-        let ids = try m.tokenIds(question, "question")
-        let outputs = try m.model.answer(v.video, tokenIds: ids, threads: options.threads,
-                                         selection: options.selection)
-        out.pointee = Handles.retain(ResultHandle(owner: m, video: v.video, outputs: outputs, topK: options.topK))
-    }
+    capiCall("vd_answer") { try runQuestion(model, video, question, params, out, needsQA: true) }
+}
+
+@_cdecl("vd_explain")
+public func vd_explain(_ model: OpaquePointer?, _ video: OpaquePointer?, _ text: UnsafePointer<CChar>?,
+                       _ params: UnsafePointer<vd_answer_params>?,
+                       _ out: UnsafeMutablePointer<OpaquePointer?>?) -> vd_status {
+    capiCall("vd_explain") { try runQuestion(model, video, text, params, out, needsQA: false) }
+}
+
+/// vd_answer and vd_explain: one (video, text) through the model, every output kept in a result.
+private func runQuestion(_ model: OpaquePointer?, _ video: OpaquePointer?, _ text: UnsafePointer<CChar>?,
+                      _ params: UnsafePointer<vd_answer_params>?, _ out: UnsafeMutablePointer<OpaquePointer?>?,
+                      needsQA: Bool) throws {
+    guard let out else { throw CAPIError.null("out_result") }
+    out.pointee = nil
+    let (m, v) = try pair(model, video)
+    if needsQA { try m.requireHead(.qa) }
+    let options = try answerOptions(params, m.file.config, answers: m.file.answers.count)
+    let ids = try m.tokenIds(text, needsQA ? "question" : "text")
+    let outputs = try m.model.answer(v.video, tokenIds: ids, threads: options.threads, selection: options.selection)
+    out.pointee = Handles.retain(ResultHandle(owner: m, video: v.video, outputs: outputs, topK: options.topK))
+}
+
+@_cdecl("vd_result_match_score")
+public func vd_result_match_score(_ r: OpaquePointer?) -> Float {
+    result(r)?.matchScore ?? .nan
+}
+
+@_cdecl("vd_result_similarity")
+public func vd_result_similarity(_ r: OpaquePointer?) -> Float {
+    result(r)?.similarity ?? .nan
 }
 
 @_cdecl("vd_result_free")

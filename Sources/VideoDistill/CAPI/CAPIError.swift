@@ -17,6 +17,8 @@ func status(for error: VideoDistillError) -> vd_status {
     switch error {
     case .io: return VD_ERR_IO
     case .invalidModelFile, .invalidConfig: return VD_ERR_MODEL_FILE
+    case .invalidVideoFile: return VD_ERR_VIDEO_FILE
+    case .wrongModel: return VD_ERR_WRONG_MODEL
     case .invalidArgument: return VD_ERR_INVALID_ARGUMENT
     case .invalidText: return VD_ERR_INVALID_TEXT
     case .missingHead: return VD_ERR_MISSING_HEAD

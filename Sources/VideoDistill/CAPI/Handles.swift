@@ -81,6 +81,10 @@ package final class VideoHandle {
     package let owner: ModelHandle
     package let video: EncodedVideo
 
+    /// The tokens as one [N, 1+P, Dv] block for vd_video_tokens: the video's own (in memory), or, for a video
+    /// mapped from a file, widened once on first ask.
+    let tokenBlock = OnceValue<TokenBuffer>()
+
     package init(owner: ModelHandle, video: EncodedVideo) { self.owner = owner; self.video = video }
 
     /// This video, checked to belong to `model`.

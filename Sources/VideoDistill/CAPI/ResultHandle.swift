@@ -25,6 +25,8 @@ final class ResultHandle {
     let vStar: PinnedArray<Float>
     let fsGates: PinnedArray<Float>          // [L_fs, N, H]
     let vrGates: PinnedArray<Float>          // [L_vr, 1 + K*P, H]
+    let matchScore: Float?                   // VTM head: log p(match)
+    let similarity: Float?                   // CL head
 
     init(owner: ModelHandle, video: EncodedVideo, outputs o: AnswerOutputs, topK: Int) {
         self.owner = owner
@@ -34,6 +36,7 @@ final class ResultHandle {
         topIndices = Array(Choice.ranking(logits).prefix(topK))
         topProbabilities = topIndices.map { Float(probabilities[$0]) }
         qaLogits = PinnedArray(logits)
+        (matchScore, similarity) = (o.matchScore, o.clSim)
         selectedSamples = PinnedArray(o.selected.map { Int32($0) })
         selectedFrames = PinnedArray(o.selected.map { Int32(video.sourceFrames[$0]) })
         selectionLogits = PinnedArray(o.selectionLogits)

@@ -31,10 +31,19 @@ final class ModelStorage: @unchecked Sendable {
         _ = madvise(p, hi - lo, MADV_DONTNEED)
     }
 
+    /// Tells the kernel that a mapped file is read at scattered places (no readahead), so a fault reads its own
+    /// page only: an encoded-video file's question reads a few frames' patches, not the file.
+    func adviseRandomAccess() {
+        guard isMapped, let base = bytes.baseAddress else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_RANDOM)
+    }
+
     deinit { release(bytes) }
 
-    /// Maps `path` read-only (PROT_READ, MAP_PRIVATE). The file must not be truncated while mapped.
-    static func map(path: String) throws -> ModelStorage {
+    /// Maps `path` read-only (PROT_READ, MAP_PRIVATE). The file must not be truncated while mapped. A file
+    /// shorter than `minimumSize` is `formatError` (mmap refuses length 0).
+    static func map(path: String, minimumSize: Int = 24,
+                    formatError: (String) -> VideoDistillError = { .invalidModelFile("GGUF: \($0)") }) throws -> ModelStorage {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw VideoDistillError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -43,9 +52,7 @@ final class ModelStorage: @unchecked Sendable {
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw VideoDistillError.io("\(path) is not a regular file") }
         let size = Int(st.st_size)
         // mmap refuses length 0; an empty or tiny file is a format error, not an I/O one.
-        guard size >= 24 else {
-            throw VideoDistillError.invalidModelFile("GGUF: file is \(size) bytes, shorter than the 24-byte header")
-        }
+        guard size >= minimumSize else { throw formatError("file is \(size) bytes, shorter than the \(minimumSize)-byte header") }
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw VideoDistillError.io("cannot map \(path): \(String(cString: strerror(errno)))")
         }

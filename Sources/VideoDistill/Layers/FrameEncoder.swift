@@ -6,6 +6,8 @@ import _VDKernels
 /// class_embedding in front, + positional_embedding, ln_pre, the residual blocks, and ln_post on every
 /// token (not only the CLS as in CLIP). `clip.visual.proj` is not used.
 struct FrameEncoder {
+    /// Every frame-encoder tensor's name starts with this (SPEC 10).
+    static let prefix = "clip.visual."
     let conv1: Linear                     // "clip.visual.conv1.weight"         [Dv, 3, patch, patch], no bias
     let classEmbedding: TensorView        // "clip.visual.class_embedding"      [Dv]
     let positionalEmbedding: TensorView   // "clip.visual.positional_embedding" [1+P, Dv]

@@ -47,7 +47,7 @@ struct FrameSamplingAndRefinement {
     static func scratchFloats(_ c: ModelConfig) -> Int {
         let rows = Swift.max(c.numFrames, c.refinementTokens), D = c.modelDim
         return Workspace.floats(rows: rows, width: D, hidden: 4 * D, scoreCount: scoreCount(c), gated: true)
-            + rows * D + c.numSelected * c.patchesPerFrame * c.visionWidth
+            + rows * D + c.numSelected * c.patchesPerFrame * c.visionWidth + c.numFrames * c.visionWidth
     }
 
     private static func scoreCount(_ c: ModelConfig) -> Int {
@@ -55,10 +55,11 @@ struct FrameSamplingAndRefinement {
                   VarAttention.scoreCount(slots: c.numSelected, patches: c.patchesPerFrame))
     }
 
-    /// tokens: [N, 1+P, Dv] of one video; tCls: [Dt]. Throws `.numerical` on NaN selection logits.
+    /// frames: one video's tokens, of which this reads v_cls of the N frames and the patches of the K selected
+    /// ones only; tCls: [Dt]. Throws `.numerical` on NaN selection logits.
     /// `selection` (K indices in 0..<N, checked by the caller) replaces SPEC 5's argmax, for the paper's
     /// ablations (evenly spaced frames); the selection logits are still computed and returned.
-    func run(tokens: UnsafePointer<Float>, tCls: UnsafePointer<Float>, selection: [Int]? = nil) throws -> Result {
+    func run(frames: EncodedVideo.FrameTokens, tCls: UnsafePointer<Float>, selection: [Int]? = nil) throws -> Result {
         let c = config, N = c.numFrames, K = c.numSelected, P = c.patchesPerFrame, D = c.modelDim
         let Dv = c.visionWidth, H = c.modelHeads, T = c.refinementTokens
         let ws = Workspace(rows: Swift.max(N, T), width: D, hidden: 4 * D, scoreCount: Self.scoreCount(c),
@@ -69,9 +70,11 @@ struct FrameSamplingAndRefinement {
         let fsGates = FloatBuffer(count: c.fsLayers * N * H)
         let vrGates = FloatBuffer(count: c.vrLayers * T * H)
         let vStar = FloatBuffer(count: D)
-        return try withExtendedLifetime((ws, x, chosen, logits, fsGates, vrGates, vStar)) {
+        let clsScratch = FloatBuffer(count: N * Dv)        // v_cls widened from a compact file   [N, Dv]
+        return try withExtendedLifetime((ws, x, chosen, logits, fsGates, vrGates, vStar, clsScratch)) {
             // Frame sampling: v_cls -> input_proj -> + fs.temporal_embed -> FS-Blocks -> fs.norm -> fs.select
-            inputProj.apply(tokens, rows: N, ldx: (1 + P) * Dv, into: x.base)
+            let cls = frames.cls(clsScratch.base)
+            inputProj.apply(cls.rows, rows: N, ldx: cls.stride, into: x.base)
             vd_add(x.base, fsTemporalEmbed.floats, N * D)
             for (l, block) in fsBlocks.enumerated() {
                 block.apply(x.base, n: N, tCls: tCls, gates: fsGates.base + l * N * H, ws: ws)
@@ -82,7 +85,7 @@ struct FrameSamplingAndRefinement {
             // Selection: gather by index in slot order (never a float mask).
             let selected = try selection ?? Selection.argmax(logits.base, frames: N, slots: K)
             for (k, n) in selected.enumerated() {
-                (chosen.base + k * P * Dv).update(from: tokens + (n * (1 + P) + 1) * Dv, count: P * Dv)
+                frames.copyPatches(n, chosen.base + k * P * Dv)
             }
 
             // Vision refinement: token 0 = cls_token + pos_embed[0];

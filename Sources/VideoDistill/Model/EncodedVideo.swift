@@ -1,8 +1,27 @@
 /// One video's frame side (SPEC 1): the frame encoder's tokens, computed once per video and reused for any
-/// number of questions. Immutable; share it freely between threads.
+/// number of questions, held in memory or in a mapped encoded-video file (`EncodedVideoFile`). Immutable; share it
+/// freely between threads.
 public struct EncodedVideo: Sendable {
-    /// tokens [N, 1+P, Dv], row-major: token 0 of each frame is v_cls, tokens 1... its patches (row-major).
-    public let tokens: [Float]
+    /// Where the tokens are.
+    enum Storage: Sendable {
+        case memory(TokenBuffer)
+        case file(EncodedVideoFile)
+    }
+    let storage: Storage
+
+    /// tokens [N, 1+P, Dv], row-major: token 0 of each frame is v_cls, tokens 1... its patches (row-major). For a
+    /// video loaded from a file this reads (and, for compact files, widens) the whole file.
+    public var tokens: [Float] {
+        switch storage {
+        case .memory(let t): return Array(t.floats)
+        case .file(let f): return f.allTokens()
+        }
+    }
+    /// The file the tokens are mapped from, when loaded from one.
+    public var file: EncodedVideoFile? {
+        if case .file(let f) = storage { return f }
+        return nil
+    }
     /// N, the frames encoded.
     public let frameCount: Int
     /// 1 + P.
@@ -18,4 +37,60 @@ public struct EncodedVideo: Sendable {
     /// The encoded frames (0..<N) whose own source frame could not be decoded and that hold a neighbour's
     /// instead (the video library's replacement policy); their `sourceFrameIndices` name the neighbour.
     public internal(set) var replacedSamples: [Int] = []
+
+    init(tokens: [Float], frameCount: Int, tokensPerFrame: Int, width: Int, modelIdentity: UInt64,
+         sourceFrameIndices: [Int]?, sourceSeconds: [Double]? = nil, replacedSamples: [Int] = []) {
+        storage = .memory(TokenBuffer(tokens))
+        (self.frameCount, self.tokensPerFrame, self.width, self.modelIdentity) = (frameCount, tokensPerFrame, width, modelIdentity)
+        (self.sourceFrameIndices, self.sourceSeconds, self.replacedSamples) = (sourceFrameIndices, sourceSeconds, replacedSamples)
+    }
+
+    /// A video whose tokens stay in `file`, for the model `modelIdentity`.
+    init(file: EncodedVideoFile, modelIdentity: UInt64) {
+        storage = .file(file)
+        (frameCount, tokensPerFrame, width, self.modelIdentity) = (file.frameCount, file.tokensPerFrame, file.width, modelIdentity)
+        (sourceFrameIndices, sourceSeconds, replacedSamples) = (file.sourceFrameIndices, file.sourceSeconds, file.replacedSamples)
+    }
+
+    /// What a question reads (SPEC 4-6): v_cls of the N frames (a pointer and its row stride in floats; `scratch`
+    /// [N, Dv] is filled when the rows must be widened), and the patches [P, Dv] of one frame, copied out.
+    struct FrameTokens {
+        let cls: (_ scratch: UnsafeMutablePointer<Float>) -> (rows: UnsafePointer<Float>, stride: Int)
+        let copyPatches: (_ frame: Int, _ into: UnsafeMutablePointer<Float>) -> Void
+    }
+
+    /// Runs `body` with this video's `FrameTokens`, which read nothing else of the tokens.
+    func withFrameTokens<R>(_ body: (FrameTokens) throws -> R) rethrows -> R {
+        let (T, Dv) = (tokensPerFrame, width)
+        switch storage {
+        case .memory(let tokens):
+            return try withExtendedLifetime(tokens) {
+                let base = UnsafePointer(tokens.floats.baseAddress!)
+                return try body(FrameTokens(cls: { _ in (base, T * Dv) },
+                                            copyPatches: { n, out in out.update(from: base + (n * T + 1) * Dv, count: (T - 1) * Dv) }))
+            }
+        case .file(let f):
+            return try withExtendedLifetime(f) {
+                try body(FrameTokens(cls: { (f.clsRows(scratch: $0), Dv) }, copyPatches: f.copyPatches))
+            }
+        }
+    }
+
+    /// Runs `body` with a function giving token (n, t)'s Dv floats.
+    func withTokenRows<R>(_ body: ((_ n: Int, _ t: Int) -> UnsafePointer<Float>) throws -> R) rethrows -> R {
+        let all = tokens, (T, Dv) = (tokensPerFrame, width)
+        return try all.withUnsafeBufferPointer { b in try body { n, t in b.baseAddress! + (n * T + t) * Dv } }
+    }
+}
+
+/// Tokens in memory at an address that stays put for the buffer's life (vd_video_tokens hands it out).
+final class TokenBuffer: @unchecked Sendable {
+    let floats: UnsafeMutableBufferPointer<Float>
+
+    init(_ tokens: [Float]) {
+        floats = .allocate(capacity: Swift.max(tokens.count, 1))
+        _ = floats.initialize(from: tokens)
+    }
+
+    deinit { floats.deallocate() }
 }

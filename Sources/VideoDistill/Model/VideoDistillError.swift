@@ -5,6 +5,10 @@ public enum VideoDistillError: Error, Equatable, CustomStringConvertible {
     case io(String)
     /// The model file is malformed: bad magic, version, offsets, dtypes, shapes, metadata.
     case invalidModelFile(String)
+    /// An encoded-video file is malformed: bad magic, version, precision, sizes, offsets.
+    case invalidVideoFile(String)
+    /// A video (an encoded-video file) was made by another model.
+    case wrongModel(String)
     /// The config breaks a SPEC rule.
     case invalidConfig(String)
     /// A caller-supplied argument is wrong (NULL, size, stride, NaN pixels, ...).
@@ -20,7 +24,7 @@ public enum VideoDistillError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .io(let m), .invalidModelFile(let m), .invalidConfig(let m), .invalidArgument(let m),
+        case .io(let m), .invalidModelFile(let m), .invalidVideoFile(let m), .wrongModel(let m), .invalidConfig(let m), .invalidArgument(let m),
              .invalidText(let m), .missingHead(let m), .numerical(let m):
             return m
         case .aborted: return "aborted by the caller's callback"

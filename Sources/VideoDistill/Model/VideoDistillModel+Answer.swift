@@ -24,10 +24,8 @@ extension VideoDistillModel {
         _ = try textEncoder.eotPosition(tokenIds)
         return try ComputeThreads.run(threads: threads) {
             let tCls = try textEncoder.encode(tokenIds)
-            let r = try video.tokens.withUnsafeBufferPointer { tokens in
-                try tCls.withUnsafeBufferPointer {
-                    try samplingAndRefinement.run(tokens: tokens.baseAddress!, tCls: $0.baseAddress!, selection: selection)
-                }
+            let r = try video.withFrameTokens { frames in
+                try tCls.withUnsafeBufferPointer { try samplingAndRefinement.run(frames: frames, tCls: $0.baseAddress!, selection: selection) }
             }
             return r.vStar.withUnsafeBufferPointer { v in
                 tCls.withUnsafeBufferPointer { t in
@@ -90,8 +88,9 @@ extension VideoDistillModel {
             throw VideoDistillError.invalidArgument("the video was encoded by another model (identity \(video.modelIdentity), this model is \(identity))")
         }
         let c = config
-        guard video.frameCount == c.numFrames, video.tokensPerFrame == c.tokensPerFrame, video.width == c.visionWidth,
-              video.tokens.count == c.numFrames * c.tokensPerFrame * c.visionWidth else {
+        var sized = video.frameCount == c.numFrames && video.tokensPerFrame == c.tokensPerFrame && video.width == c.visionWidth
+        if case .memory(let tokens) = video.storage { sized = sized && tokens.floats.count == c.numFrames * c.tokensPerFrame * c.visionWidth }
+        guard sized else {
             throw VideoDistillError.invalidArgument("the video's tokens do not have this model's sizes [N, 1+P, Dv]")
         }
     }

@@ -42,6 +42,8 @@ public final class VideoDistillModel: @unchecked Sendable {
     static let maxScratchFloats = 1 << 28
 
     private static let identities = Atomic<UInt64>(0)
+    /// `fingerprint`, once computed.
+    let fingerprintCache = OnceValue<UInt64>()
 
     /// Builds the model from a checked model file (kept alive by the model).
     package init(file: ModelFile) throws {

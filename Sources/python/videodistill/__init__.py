@@ -9,10 +9,13 @@
 
 import ctypes
 import os
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _lib
+
+PathLike = Union[str, bytes, "os.PathLike[str]"]
 
 __all__ = ["Model", "Video", "Answer", "VideoDistillError", "VideoFrames", "version", "frame_indices",
            "uniform_selection", "read_video_frames"]
@@ -22,7 +25,7 @@ _L = _lib.load_library()
 _STATUS_NAMES = {
     1: "NullPointer", 2: "InvalidArgument", 3: "InvalidText", 4: "NonFinite", 5: "IO", 6: "ModelFile",
     7: "MissingHead", 8: "WrongModel", 9: "Numerical", 10: "Aborted", 11: "Internal",
-    12: "NotFound", 13: "Undecodable", 14: "NoFrames",
+    12: "NotFound", 13: "Undecodable", 14: "NoFrames", 15: "VideoFile",
 }
 
 
@@ -49,7 +52,7 @@ def _check(status):
         raise _ERRORS.get(status, VideoDistillError)(status, message)
 
 
-def version():
+def version() -> str:
     return _L.vd_version().decode()
 
 
@@ -68,7 +71,10 @@ def _array(ptr, *shape):
     return np.ctypeslib.as_array(ptr, shape=(n,)).reshape(shape).copy()
 
 
-def frame_indices(count, n):
+PRECISIONS = ("float32", "float16", "int8")   # vd_video_precision, in its order
+
+
+def frame_indices(count: int, n: int) -> List[int]:
     """SPEC 1's evenly spaced pick of n of count items, ((2i + 1) count) div (2n), as the runtime computes it
     (vd_frame_indices): the frames a video of `count` frames is sampled at (n = num_frames)."""
     out = (ctypes.c_int64 * int(n))()
@@ -76,7 +82,7 @@ def frame_indices(count, n):
     return list(out)
 
 
-def uniform_selection(num_frames, num_selected):
+def uniform_selection(num_frames: int, num_selected: int) -> List[int]:
     """The paper's uniform baseline: num_selected evenly spaced indices of the num_frames sampled frames, SPEC 1's
     rule again (Model.uniform_selection for a loaded model)."""
     return frame_indices(num_frames, num_selected)
@@ -102,7 +108,7 @@ def _video_file_params(threads=1, decode_threads=0, strict=False):
     return params
 
 
-def read_video_frames(path, num_frames, decode_threads=0, strict=False):
+def read_video_frames(path: PathLike, num_frames: int, decode_threads: int = 0, strict: bool = False) -> "VideoFrames":
     """The num_frames frames SPEC 1 picks from a video file, an image or a folder of images, decoded exactly as
     Model.encode_video decodes them (colour conversion, rotation, the policy for frames that cannot be decoded:
     include/videodistill_video.h) -> VideoFrames. For pipelines that preprocess frames themselves (training)."""
@@ -121,6 +127,31 @@ def read_video_frames(path, num_frames, decode_threads=0, strict=False):
     return VideoFrames(frames, sources, seconds, {n: getattr(info, n) for n, _ in _lib.VideoFileInfo._fields_})
 
 
+class _Callbacks:
+    """A Python progress callable as the C progress and abort callbacks of `params`, kept alive for one call; an
+    exception the callable raises asks the runtime to stop, and is raised again when the call returns."""
+
+    def __init__(self, params, progress):
+        self.params, self.progress, self.error = params, progress, None
+
+    def __enter__(self):
+        if self.progress is not None:
+            def on_progress(done, total, _):
+                if self.error is None:
+                    try:
+                        self.progress(done, total)
+                    except BaseException as e:   # noqa: B036 -- re-raised after the C call
+                        self.error = e
+            self._c = (_lib.PROGRESS(on_progress), _lib.ABORT(lambda _: self.error is not None))
+            self.params.progress, self.params.abort = self._c
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if self.error is not None:
+            raise self.error
+        return False
+
+
 class Video:
     """A video encoded once by one model (its frame tokens); reuse it for any number of questions."""
 
@@ -128,30 +159,69 @@ class Video:
         self._model, self._handle = model, handle
 
     @property
-    def source_frames(self):
+    def source_frames(self) -> np.ndarray:
         """For each of the N sampled frames, the index into the frames given to encode_frames (or of the video
         file's frames; for a replaced frame, the neighbour that stands in for it)."""
         n = _L.vd_video_num_frames(self._handle)
         return np.array([_L.vd_video_source_frame(self._handle, i) for i in range(n)], dtype=np.int64)
 
     @property
-    def source_seconds(self):
+    def source_seconds(self) -> np.ndarray:
         """For a video from encode_video: each sampled frame's time in seconds after the file's first frame (NaN
         where the file does not say, and for videos from frames or pixels)."""
         n = _L.vd_video_num_frames(self._handle)
         return np.array([_L.vd_video_source_seconds(self._handle, i) for i in range(n)], dtype=np.float64)
 
     @property
-    def replaced(self):
+    def replaced(self) -> List[int]:
         """The sampled frames (0..N-1) whose own frame could not be decoded and that hold their nearest decoded
         neighbour's instead (encode_video's policy; strict=True refuses them)."""
         n = _L.vd_video_num_frames(self._handle)
         return [i for i in range(n) if _L.vd_video_sample_replaced(self._handle, i) == 1]
 
-    def __del__(self):
+    @property
+    def tokens(self) -> np.ndarray:
+        """The frame tokens, float32 [N, 1 + P, Dv] (token 0 of a frame is its v_cls), read-only: a view of the
+        video's own memory for an encoded video (no copy); for a video loaded from a file, widened into memory once.
+        The array keeps the video alive."""
+        n, t, w = ctypes.c_int32(), ctypes.c_int32(), ctypes.c_int32()
+        ptr = _L.vd_video_tokens(self._handle, ctypes.byref(n), ctypes.byref(t), ctypes.byref(w))
+        if not ptr:
+            _check(2)   # VD_ERR_INVALID_ARGUMENT, with the library's message
+        shape = (n.value, t.value, w.value)
+        buf = (ctypes.c_float * (shape[0] * shape[1] * shape[2])).from_address(ctypes.addressof(ptr.contents))
+        a = np.frombuffer(buf, dtype=np.float32).reshape(shape)
+        a.flags.writeable = False
+        buf._video = self   # the array's base is `buf`: it holds the video, whose memory the array is
+        return a
+
+    @property
+    def precision(self) -> str:
+        """'float32', 'float16' or 'int8': how the file this video was loaded from stores its tokens ('float32' for
+        a video in memory)."""
+        return PRECISIONS[_L.vd_video_stored_precision(self._handle)]
+
+    def save(self, path: PathLike, precision: str = "float32") -> None:
+        """Write this video to an encoded-video file (include/videodistill.h, "Encoded-video files"): precision
+        'float32' (exact), 'float16' or 'int8' (compact). Model.load_video maps it back, for the same frame encoder."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        _check(_L.vd_video_save(self._model._handle, self._handle, os.fsencode(path), PRECISIONS.index(precision)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        """Free the video now (also done when it is garbage-collected)."""
         if getattr(self, "_handle", None):
             _L.vd_video_free(self._handle)
             self._handle = None
+
+    def __del__(self):
+        self.close()
 
 
 class Answer:
@@ -178,15 +248,20 @@ class Answer:
                                n.value, m.value, t.value)
         self.vr_gates = _array(L.vd_result_vr_gates(h, ctypes.byref(n), ctypes.byref(m), ctypes.byref(t)),
                                n.value, m.value, t.value)
+        # The VTM head's log p(match) and the CL head's similarity of (video, text); NaN without the head.
+        self.match_score = float(L.vd_result_match_score(h))
+        self.similarity = float(L.vd_result_similarity(h))
 
     def __repr__(self):
+        if not self.answers:
+            return f"Answer(no QA head, match_score={self.match_score:.3f})"
         return f"Answer({self.answers[0]!r}, p={self.probabilities[0]:.3f})"
 
 
 class Model:
     """A loaded model file (GGUF from convert-weights). Immutable; safe to share across threads."""
 
-    def __init__(self, path, threads=1):
+    def __init__(self, path: PathLike, threads: int = 1):
         if threads < 1:
             raise ValueError("threads must be >= 1")
         self.threads = int(threads)
@@ -202,10 +277,20 @@ class Model:
         self.weight_type = info.weight_type.decode()
         self.answers = [_L.vd_model_answer(handle, i).decode("utf-8") for i in range(info.num_answers)]
 
-    def __del__(self):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        """Free the model now (also done when it is garbage-collected); its videos keep what they need."""
         if getattr(self, "_handle", None):
             _L.vd_model_free(self._handle)
             self._handle = None
+
+    def __del__(self):
+        self.close()
 
     def _encode_params(self, threads):
         p = _L.vd_encode_default_params()
@@ -218,22 +303,36 @@ class Model:
         p.top_k = int(top_k)
         return p
 
-    def encode_video(self, path, threads=None, decode_threads=0, strict=False):
+    def encode_video(self, path: PathLike, threads: Optional[int] = None, decode_threads: int = 0, strict: bool = False,
+                     progress: Optional[Callable[[int, int], None]] = None) -> "Video":
         """A video file (mp4, webm, mkv, avi, ...), an image, or a folder of images -> Video, decoded by the
         runtime's video library (libvideodistill_video.so; include/videodistill_video.h says how): only the N
         frames SPEC 1 picks are decoded. `video.info` holds the file's frame count, declared frame count and size.
         A sampled frame that cannot be decoded is replaced by its nearest decoded neighbour (video.replaced);
-        strict=True raises UndecodableError instead. Missing file: NotFoundError; no frames: NoFramesError."""
+        strict=True raises UndecodableError instead. Missing file: NotFoundError; no frames: NoFramesError.
+
+        progress: None, or a callable progress(done, total) called as the sampled frames are decoded, then as they
+        are encoded; an exception it raises stops the encode and is raised here."""
         params = _video_file_params(self.threads if threads is None else threads, decode_threads, strict)
         info = _lib.VideoFileInfo()
         handle = ctypes.c_void_p()
-        _check(_L.vd_encode_video_file(self._handle, os.fsencode(path), ctypes.byref(params), ctypes.byref(handle),
-                                       ctypes.byref(info)))
+        with _Callbacks(params, progress):
+            _check(_L.vd_encode_video_file(self._handle, os.fsencode(path), ctypes.byref(params), ctypes.byref(handle),
+                                           ctypes.byref(info)))
         video = Video(self, handle)
         video.info = {name: getattr(info, name) for name, _ in _lib.VideoFileInfo._fields_}
         return video
 
-    def encode_frames(self, frames, threads=None):
+    def encode_videos(self, paths: Sequence[PathLike], workers: int = 2, threads: int = 1, **options) -> List["Video"]:
+        """encode_video of each path, `workers` at a time on Python threads (the runtime releases the GIL, so they
+        run in parallel; each encode uses `threads` threads) -> [Video] in the order of `paths`. The first failure
+        is raised once every encode has ended."""
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=max(1, int(workers))) as pool:
+            futures = [pool.submit(self.encode_video, p, threads, **options) for p in paths]
+        return [f.result() for f in futures]
+
+    def encode_frames(self, frames: np.ndarray, threads: Optional[int] = None) -> "Video":
         """uint8 RGB frames [F, H, W, 3] (any F >= 1, any size) -> Video."""
         frames = np.asarray(frames)
         if frames.dtype != np.uint8 or frames.ndim != 4 or frames.shape[3] != 3:
@@ -246,7 +345,7 @@ class Model:
                                    ctypes.byref(params), ctypes.byref(handle)))
         return Video(self, handle)
 
-    def encode_pixels(self, pixels, threads=None):
+    def encode_pixels(self, pixels: np.ndarray, threads: Optional[int] = None) -> "Video":
         """Preprocessed float32 pixels [N, 3, S, S] -> Video."""
         pixels = np.ascontiguousarray(np.asarray(pixels, dtype=np.float32))
         if pixels.ndim != 4:
@@ -260,17 +359,46 @@ class Model:
                                    ctypes.byref(params), ctypes.byref(handle)))
         return Video(self, handle)
 
+    def load_video(self, path: PathLike) -> "Video":
+        """An encoded-video file written by Video.save -> Video, memory-mapped: a question reads only the N frames'
+        v_cls and the K selected frames' patches. WrongModelError unless this model's frame encoder made it;
+        VideoFileError for a malformed file."""
+        handle = ctypes.c_void_p()
+        _check(_L.vd_video_load(self._handle, os.fsencode(path), ctypes.byref(handle)))
+        return Video(self, handle)
+
+    def video_from_tokens(self, tokens: np.ndarray) -> "Video":
+        """Frame tokens computed elsewhere (a cache, Video.tokens of this model), float32 [N, 1 + P, Dv] -> Video."""
+        tokens = np.ascontiguousarray(np.asarray(tokens, dtype=np.float32))
+        if tokens.ndim != 3:
+            raise ValueError(f"tokens must be [N, 1 + P, Dv], got shape {tokens.shape}")
+        handle = ctypes.c_void_p()
+        _check(_L.vd_video_from_tokens(self._handle, tokens.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+                                       *tokens.shape, ctypes.byref(handle)))
+        return Video(self, handle)
+
     def _video(self, video):
         if not isinstance(video, Video):
             raise TypeError("video must come from Model.encode_frames or Model.encode_pixels")
         return video._handle
 
-    def answer(self, video, question, top_k=5, threads=None, selection=None):
+    def answer(self, video: "Video", question: str, top_k: int = 5, threads: Optional[int] = None,
+               selection: Optional[Sequence[int]] = None) -> "Answer":
         """Answer an open question: an Answer with answers, probabilities, logits, selected_frames,
-        selection_logits, v_star, fs_gates, vr_gates.
+        selection_logits, v_star, fs_gates, vr_gates, match_score, similarity.
 
         selection: None (VideoDistill's learned selection), or K indices into the N sampled frames used
         instead (the paper's ablations, e.g. `uniform_selection(model)`)."""
+        return self._result(_L.vd_answer, video, question, top_k, threads, selection)
+
+    def explain(self, video: "Video", text: str, threads: Optional[int] = None,
+                selection: Optional[Sequence[int]] = None) -> "Answer":
+        """Every output of (video, text) for any model, with or without a QA head (vd_explain): an Answer whose
+        answers are empty without a QA head, with the selection, v_star, gate maps, match_score (VTM) and
+        similarity (CL) where the model has those heads."""
+        return self._result(_L.vd_explain, video, text, 1, threads, selection)
+
+    def _result(self, call, video, text, top_k, threads, selection):
         handle = ctypes.c_void_p()
         params = self._answer_params(threads, top_k)
         if selection is not None:
@@ -278,14 +406,13 @@ class Model:
             if sel.shape != (self.config["num_selected"],):
                 raise ValueError(f"selection must hold K = {self.config['num_selected']} indices")
             params.selection = sel.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
-        _check(_L.vd_answer(self._handle, self._video(video), _text(question), ctypes.byref(params),
-                            ctypes.byref(handle)))
+        _check(call(self._handle, self._video(video), _text(text), ctypes.byref(params), ctypes.byref(handle)))
         try:
             return Answer(handle)
         finally:
             _L.vd_result_free(handle)
 
-    def uniform_selection(self):
+    def uniform_selection(self) -> List[int]:
         """K evenly spaced indices of the N sampled frames ((2k+1) N div 2K), the paper's uniform baseline, as the
         runtime computes it (vd_uniform_selection): pass it as `answer(..., selection=...)`."""
         K = self.config["num_selected"]
@@ -293,14 +420,15 @@ class Model:
         _check(_L.vd_uniform_selection(self._handle, out, K, ctypes.byref(count)))
         return list(out[:count.value])
 
-    def match(self, video, text, threads=None):
+    def match(self, video: "Video", text: str, threads: Optional[int] = None) -> float:
         """VTM match score log p(match) of (video, text)."""
         out = ctypes.c_float()
         params = self._answer_params(threads)
         _check(_L.vd_match(self._handle, self._video(video), _text(text), ctypes.byref(params), ctypes.byref(out)))
         return out.value
 
-    def choose(self, video, question, candidates, threads=None):
+    def choose(self, video: "Video", question: str, candidates: Sequence[str],
+               threads: Optional[int] = None) -> Tuple[int, np.ndarray]:
         """Multiple choice: (index of the best candidate, scores)."""
         cands = [_text(c) for c in candidates]
         arr = (ctypes.c_char_p * max(1, len(cands)))(*cands)
@@ -312,7 +440,7 @@ class Model:
                             ctypes.byref(best)))
         return best.value, scores
 
-    def choose_video(self, videos, text, threads=None):
+    def choose_video(self, videos: Sequence["Video"], text: str, threads: Optional[int] = None) -> Tuple[int, np.ndarray]:
         """Multiple choice over videos (SPEC 7): (index of the video that best matches `text`, first on ties,
         and each video's match score)."""
         handles = [self._video(v) for v in videos]
@@ -324,7 +452,7 @@ class Model:
                                   scores.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), ctypes.byref(best)))
         return best.value, scores
 
-    def similarity(self, video, text, threads=None):
+    def similarity(self, video: "Video", text: str, threads: Optional[int] = None) -> float:
         """CL head cosine similarity of (video, text)."""
         out = ctypes.c_float()
         params = self._answer_params(threads)
@@ -332,7 +460,7 @@ class Model:
                                 ctypes.byref(out)))
         return out.value
 
-    def tokenize(self, text):
+    def tokenize(self, text: str) -> np.ndarray:
         """int64 [context_length] token ids, as the model sees `text`."""
         n = self.config["context_length"]
         ids = (ctypes.c_int32 * n)()

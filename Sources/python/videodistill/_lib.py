@@ -130,6 +130,14 @@ def _declare(lib):
         "vd_similarity": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), pf32]),
         "vd_tokenize": (i32, [P, ctypes.c_char_p, pi32, i32, pi32]),
         "vd_frame_indices": (i32, [ctypes.c_int64, i32, ctypes.POINTER(ctypes.c_int64)]),
+        "vd_explain": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), ctypes.POINTER(P)]),
+        "vd_result_match_score": (f32, [P]),
+        "vd_result_similarity": (f32, [P]),
+        "vd_video_save": (i32, [P, P, ctypes.c_char_p, i32]),
+        "vd_video_load": (i32, [P, ctypes.c_char_p, ctypes.POINTER(P)]),
+        "vd_video_stored_precision": (i32, [P]),
+        "vd_video_tokens": (pf32, [P, pi32, pi32, pi32]),
+        "vd_video_from_tokens": (i32, [P, pf32, i32, i32, i32, ctypes.POINTER(P)]),
     }
     video = {   # libvideodistill_video.so only
         "vd_video_file_default_params": (VideoFileParams, []),
