@@ -16,7 +16,7 @@ toolchain=${toolchain%/usr}
 "$python" -m pip wheel -q --no-deps -w "$work/dist" Sources/python
 wheel=$(ls "$work"/dist/videodistill-*.whl)
 echo "wheel: $(basename "$wheel") ($(( $(stat -c %s "$wheel") / 1000000 )) MB)"
-/usr/bin/python3 -m venv "$work/venv"
+"$python" -m venv "$work/venv"   # a venv of the base interpreter (not of the checkout's .venv)
 "$work/venv/bin/pip" install -q "$wheel"
 mkdir "$work/user"
 cp examples/models/shapesqa.gguf examples/videos/example_0.mp4 examples/python/answer.py "$work/user/"
