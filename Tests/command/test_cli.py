@@ -8,7 +8,6 @@ skipped with a message when they are missing.
 """
 
 import json
-import shutil
 import subprocess
 
 import numpy as np
@@ -17,19 +16,6 @@ import pytest
 from vdref.testing import FIXTURE_NAMES, UINT8_PATH_FACTOR, Fixture, built, encode, run, tolerance
 
 EXIT = {"ok": 0, "usage": 2, "missing": 3, "undecodable": 4, "bad_model": 5, "bad_question": 6}
-
-
-@pytest.fixture(scope="module")
-def cli():
-    return built("VIDEODISTILL", ["videodistill-cli", "videodistill"])
-
-
-@pytest.fixture(scope="module")
-def ffmpeg():
-    path = shutil.which("ffmpeg")
-    if path is None:
-        pytest.skip("the ffmpeg command is not installed (Debian package ffmpeg)")
-    return path
 
 
 class Case:

@@ -32,20 +32,6 @@ OUTLINE, BACKGROUND = (255, 210, 0), (24, 24, 24)
 POSITIVE, NEGATIVE, MAX_ALPHA = (255, 48, 0), (0, 96, 255), 0.75
 
 
-@pytest.fixture(scope="module")
-def cli():
-    return built("VIDEODISTILL", ["videodistill-cli", "videodistill"])
-
-
-@pytest.fixture(scope="module")
-def ffmpeg():
-    import shutil
-    path = shutil.which("ffmpeg")
-    if path is None:
-        pytest.skip("the ffmpeg command is not installed (Debian package ffmpeg)")
-    return path
-
-
 class Case:
     """A fixture's model file, its video three times over, an eval file, and the reference outputs."""
 

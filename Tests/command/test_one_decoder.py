@@ -14,15 +14,11 @@ import sys
 import numpy as np
 import pytest
 
-from vdref.testing import REPO, built
+from vdref.testing import REPO
 
 MODEL = os.path.join(REPO, "examples", "models", "shapesqa.gguf")
 VIDEO = os.path.join(REPO, "examples", "videos", "example_0.mp4")
 SHAPESQA = os.path.join(REPO, "tools", "shapesqa")
-
-
-def command():
-    return built("VIDEODISTILL", ["videodistill-cli", "videodistill"])
 
 
 def evaluate_script():
@@ -51,10 +47,10 @@ def data(tmp_path_factory, question):
     return folder
 
 
-def test_every_caller_gives_the_same_probability(data, question, tmp_path):
+def test_every_caller_gives_the_same_probability(cli, data, question, tmp_path):
     import videodistill
 
-    out = subprocess.run([command(), "answer", "--model", MODEL, "--video", VIDEO, "--question", question,
+    out = subprocess.run([cli, "answer", "--model", MODEL, "--video", VIDEO, "--question", question,
                           "--json", "--threads", "1"], capture_output=True, text=True, check=True)
     top = json.loads(out.stdout)["top"][0]
     by_command = (top["answer"], top["probability"])
@@ -71,10 +67,10 @@ def test_every_caller_gives_the_same_probability(data, question, tmp_path):
     a = model.answer(model.encode_frames(cached), question, top_k=1)
     by_training_frames = (a.answers[0], float(a.probabilities[0]))
 
-    subprocess.run([sys.executable, os.path.join(SHAPESQA, "evaluate.py"), "--command", command(), "--data", str(data),
+    subprocess.run([sys.executable, os.path.join(SHAPESQA, "evaluate.py"), "--command", cli, "--data", str(data),
                     "--model", MODEL, "--split", "test", "--out", str(tmp_path / "eval.md")], check=True,
                    capture_output=True)
-    report = evaluate_script().run_command(command(), MODEL, str(data / "test.jsonl"), 1)
+    report = evaluate_script().run_command(cli, MODEL, str(data / "test.jsonl"), 1)
     q = report["questions"][0]
     by_evaluate = (q["predicted"]["videodistill"], q["probability"]["videodistill"])
     summary = json.loads((tmp_path / "eval.json").read_text())

@@ -152,7 +152,28 @@ class _Callbacks:
         return False
 
 
-class Video:
+class _Handle:
+    """A runtime handle freed by `close()`, at the end of a `with` block, or when garbage-collected."""
+
+    _free = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        """Free the handle now (twice is fine)."""
+        if getattr(self, "_handle", None):
+            type(self)._free(self._handle)
+            self._handle = None
+
+    def __del__(self):
+        self.close()
+
+
+class Video(_Handle):
     """A video encoded once by one model (its frame tokens); reuse it for any number of questions."""
 
     def __init__(self, model, handle):
@@ -208,20 +229,7 @@ class Video:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         _check(_L.vd_video_save(self._model._handle, self._handle, os.fsencode(path), PRECISIONS.index(precision)))
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self) -> None:
-        """Free the video now (also done when it is garbage-collected)."""
-        if getattr(self, "_handle", None):
-            _L.vd_video_free(self._handle)
-            self._handle = None
-
-    def __del__(self):
-        self.close()
+    _free = staticmethod(lambda handle: _L.vd_video_free(handle))
 
 
 class Answer:
@@ -258,7 +266,7 @@ class Answer:
         return f"Answer({self.answers[0]!r}, p={self.probabilities[0]:.3f})"
 
 
-class Model:
+class Model(_Handle):
     """A loaded model file (GGUF from convert-weights). Immutable; safe to share across threads."""
 
     def __init__(self, path: PathLike, threads: int = 1):
@@ -277,20 +285,7 @@ class Model:
         self.weight_type = info.weight_type.decode()
         self.answers = [_L.vd_model_answer(handle, i).decode("utf-8") for i in range(info.num_answers)]
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self) -> None:
-        """Free the model now (also done when it is garbage-collected); its videos keep what they need."""
-        if getattr(self, "_handle", None):
-            _L.vd_model_free(self._handle)
-            self._handle = None
-
-    def __del__(self):
-        self.close()
+    _free = staticmethod(lambda handle: _L.vd_model_free(handle))   # its videos keep what they need
 
     def _encode_params(self, threads):
         p = _L.vd_encode_default_params()
