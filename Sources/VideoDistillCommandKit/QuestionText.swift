@@ -12,6 +12,16 @@ public enum QuestionText {
         return text
     }
 
+    /// The lines of a UTF-8 file (`-`: standard input) that are not blank, each without its line ending; a file
+    /// without any exits 6.
+    public static func readLines(file path: String) throws -> [String] {
+        let lines = try read(file: path).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        }.filter { !$0.allSatisfy(\.isWhitespace) }
+        guard !lines.isEmpty else { throw CommandFailure(.badQuestion, "the question file \(path) holds no question") }
+        return lines
+    }
+
     /// The UTF-8 text of a file (`-`: standard input); a trailing newline is dropped.
     public static func read(file path: String) throws -> String {
         let data: Data?

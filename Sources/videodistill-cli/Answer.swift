@@ -7,7 +7,9 @@ struct Answer: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Answer a question about a video (QA head).",
         discussion: "Prints the top answers with their probabilities and the frames the model selected. "
-            + "--json adds every QA logit, the selection logits and the other heads' outputs.")
+            + "--json adds every QA logit, the selection logits and the other heads' outputs. Several questions "
+            + "(--question more than once, or --questions FILE, one per line) are answered from one encode of the "
+            + "video: a report each, a JSON array with --json.")
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var input: VideoQuestionOptions
@@ -19,16 +21,29 @@ struct Answer: ParsableCommand {
         guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
     }
 
+    /// The video is encoded once for all the questions; one question prints one report (JSON: an object), several
+    /// print one each (JSON: an array, in the questions' order).
     func run() throws {
-        let question = try input.questionText()
+        let questions = try input.questionTexts()
         let m = try model.load()
         guard m.heads.contains(.qa) else {
             throw CommandFailure(.badModel, "\(model.model) has no QA head (heads.qa.*), so it cannot answer; try `videodistill choose`")
         }
+        let ids = try questions.map { q in
+            do { return try m.tokenIds(q) } catch let e as VideoDistillError {
+                throw CommandFailure(.badQuestion, "bad question \"\(q)\": \(e)")
+            }
+        }
         let (source, video) = try input.encode(with: m)
-        let outputs = try m.answer(video.encoded, question: question, threads: input.threads)
-        let report = try AnswerReport(question: question, outputs: outputs, model: m, video: video, source: source, topK: topK)
-        emit(input.json ? try jsonText(report) : text(report))
+        let reports = try zip(questions, ids).map { question, tokenIds in
+            let outputs = try m.answer(video.encoded, tokenIds: tokenIds, threads: input.threads)
+            return try AnswerReport(question: question, outputs: outputs, model: m, video: video, source: source, topK: topK)
+        }
+        if input.json {
+            emit(reports.count == 1 ? try jsonText(reports[0]) : try jsonText(reports))
+        } else {
+            emit(reports.map { r in (reports.count > 1 ? "question: \(r.question)\n" : "") + text(r) }.joined(separator: "\n\n"))
+        }
     }
 
     private func text(_ r: AnswerReport) -> String {

@@ -20,11 +20,14 @@ struct VideoQuestionOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("The video file, image, or folder of images.", valueName: "video"))
     var video: String
 
-    @Option(name: .shortAndLong, help: "The question (UTF-8; may be empty).")
-    var question: String?
+    @Option(name: .shortAndLong, help: "The question (UTF-8; may be empty). `answer` takes several: the video is encoded once and each is answered.")
+    var question: [String] = []
 
     @Option(name: .customLong("question-file"), help: ArgumentHelp("Read the question from a UTF-8 file (- for standard input).", valueName: "file"))
     var questionFile: String?
+
+    @Option(name: .customLong("questions"), help: ArgumentHelp("`answer` only: read questions from a UTF-8 file, one per line (blank lines skipped; - for standard input).", valueName: "file"))
+    var questionsFile: String?
 
     @Option(help: "Threads for decoding and for the model's matrix products (1...\(VideoDistillModel.maxThreads)).")
     var threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), VideoDistillModel.maxThreads)
@@ -39,19 +42,29 @@ struct VideoQuestionOptions: ParsableArguments {
     var strict = false
 
     func validate() throws {
-        guard (question == nil) != (questionFile == nil) else {
-            throw ValidationError("give the question with exactly one of --question and --question-file")
+        guard [!question.isEmpty, questionFile != nil, questionsFile != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give the question with exactly one of --question, --question-file and --questions")
         }
         guard (1...VideoDistillModel.maxThreads).contains(threads) else {
             throw ValidationError("--threads \(threads) is not in 1...\(VideoDistillModel.maxThreads)")
         }
     }
 
-    /// The question's text: invalid UTF-8 or an unreadable file exits 6.
+    /// The questions' text, in order: invalid UTF-8 or an unreadable file exits 6.
+    func questionTexts() throws -> [String] {
+        if let file = questionFile { return [try QuestionText.read(file: file)] }
+        if let file = questionsFile { return try QuestionText.readLines(file: file) }
+        for q in question { try QuestionText.checkArgument(q, what: "the question") }
+        return question
+    }
+
+    /// The one question of a command that takes one (choose, explain): several exit 2.
     func questionText() throws -> String {
-        if let file = questionFile { return try QuestionText.read(file: file) }
-        try QuestionText.checkArgument(question!, what: "the question")
-        return question!
+        let all = try questionTexts()
+        guard all.count == 1 else {
+            throw CommandFailure(.usage, "this command takes one question (got \(all.count)); `answer` takes several")
+        }
+        return all[0]
     }
 
     /// Opens the video and encodes the frames the model picks, with a progress bar; warns on standard error

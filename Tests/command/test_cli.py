@@ -67,6 +67,27 @@ def test_answer_matches_onnx_runtime(cli, case):
         assert np.abs(sel - ref).max() <= UINT8_PATH_FACTOR * tolerance(ref)
 
 
+def test_several_questions_from_one_encode(cli, case, tmp_path):
+    """--question more than once (or --questions FILE): one report per question, in order, each what the question
+    alone gives (whose answers the test above checks against ONNX Runtime); choose and explain take one."""
+    qs = case.questions
+    alone = [run_json(cli, "answer", "-m", case.model, "-v", case.lossless, "-q", q, "--threads", 1) for q in qs]
+    both = run_json(cli, "answer", "-m", case.model, "-v", case.lossless, *[a for q in qs for a in ("-q", q)],
+                    "--threads", 1)
+    assert isinstance(both, list) and both == alone
+    lines = [i for i, q in enumerate(qs) if q.strip() and "\n" not in q]   # a file line cannot be blank
+    (tmp_path / "qs.txt").write_text("\n".join(qs[i] for i in lines) + "\n\n")
+    assert run_json(cli, "answer", "-m", case.model, "-v", case.lossless, "--questions", tmp_path / "qs.txt",
+                    "--threads", 1) == [alone[i] for i in lines]
+    text = run(cli, "answer", "-m", case.model, "-v", case.lossless, "-q", qs[0], "-q", qs[-1]).stdout.decode()
+    assert text.count("question: ") == 2 and text.count("answer: ") == 2
+    r = run(cli, "choose", "-m", case.model, "-v", case.lossless, "-q", qs[0], "-q", qs[-1], "--candidates", "a", "b")
+    assert r.returncode == EXIT["usage"] and b"one question" in r.stderr
+    (tmp_path / "blank.txt").write_text("\n \n")
+    assert run(cli, "answer", "-m", case.model, "-v", case.lossless, "--questions", tmp_path / "blank.txt").returncode \
+        == EXIT["bad_question"]
+
+
 def test_choose_matches_onnx_runtime(cli, case):
     cands, scores = case.fx.json("mc_candidates"), case.fx.npy("mc_scores")
     for q, question in enumerate(case.questions):
