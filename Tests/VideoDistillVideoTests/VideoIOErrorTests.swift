@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-@testable import VideoDistillCommandKit
 @testable import VideoDistillVideo
 import _VDTestSupport
 
