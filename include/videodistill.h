@@ -167,6 +167,12 @@ int32_t vd_video_source_frame(const vd_video *video, int32_t n);
 double vd_video_source_seconds(const vd_video *video, int32_t n);
 int32_t vd_video_sample_replaced(const vd_video *video, int32_t n);
 
+/* The video the N frames were picked from: returns its frame count F and sets *out_width, *out_height to its
+ * frame size (either may be NULL), for videos encoded from frames (vd_encode_frames, vd_encode_video_file) and
+ * encoded-video files saved from them; -1 (and 0 x 0) when unknown (vd_encode_pixels, vd_video_from_tokens) or
+ * for NULL. */
+int64_t vd_video_source_size(const vd_video *video, int32_t *out_width, int32_t *out_height);
+
 /* ---- Encoded-video files and tokens ----------------------------------------------------------------------- */
 
 /* An encoded video saved to a file and loaded back later, by this process or another, for the model whose frame

@@ -76,7 +76,7 @@ public struct Evaluation {
             var video: EncodedVideo?
             if readsVideos {
                 let sampled = try CommandFailure.readingVideo(path) {
-                    try SampledVideo(source: try openFrameSource(path: path, threads: threads), model: model, threads: threads)
+                    try SampledVideo.read(path: path, model: model, threads: threads)
                 }
                 video = sampled.encoded
                 warnings += sampled.warnings.map { "\(path): \($0)" }

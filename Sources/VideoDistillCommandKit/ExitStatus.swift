@@ -11,7 +11,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case usage = 2
     /// A file or folder named on the command line does not exist or cannot be read.
     case missingFile = 3
-    /// The video (or image folder) cannot be decoded.
+    /// The video (or image folder) cannot be decoded, or the encoded-video file is malformed or another model's.
     case undecodableVideo = 4
     /// The model file is malformed, or lacks the head the command needs.
     case badModel = 5
@@ -25,7 +25,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
           1  other failure
           2  bad command line
           3  missing or unreadable file
-          4  undecodable video or image folder
+          4  undecodable video or image folder; malformed encoded-video file, or one made by another model
           5  bad model file (malformed, or lacks the head the command needs)
           6  bad question or candidate (invalid UTF-8, unreadable question file)
         """
@@ -68,7 +68,8 @@ public struct CommandFailure: Error, CustomStringConvertible {
             }
         } catch let e as VideoDistillError {
             switch e {
-            case .invalidArgument(let m): throw CommandFailure(.undecodableVideo, "\(path): \(m)")
+            case .invalidArgument(let m), .invalidVideoFile(let m), .wrongModel(let m):
+                throw CommandFailure(.undecodableVideo, "\(path): \(m)")
             default: throw e
             }
         }

@@ -4,19 +4,29 @@ import VideoDistillVideo
 
 /// Where the frames came from and which ones the model looked at (all indices are into the video's frames).
 public struct FramesReport: Encodable {
-    /// F.
-    public let frameCount: Int
-    public let width: Int
-    public let height: Int
+    /// F, and the frames' size: null for an encoded-video file that does not say (one made from tokens).
+    public let frameCount: Int?
+    public let width: Int?
+    public let height: Int?
     /// idx_n, n = 0..<N: the frames SPEC 1 picks and the model encodes.
     public let sampledFrames: [Int]
+    /// The encoded-video file's precision ("float32", "float16", "int8") when the video was one; absent otherwise.
+    public let storedPrecision: String?
 
     enum CodingKeys: String, CodingKey {
-        case frameCount = "frame_count", width, height, sampledFrames = "sampled_frames"
+        case frameCount = "frame_count", width, height, sampledFrames = "sampled_frames", storedPrecision = "stored_precision"
     }
 
-    public init(_ video: SampledVideo, _ source: FrameSource) {
-        (frameCount, width, height, sampledFrames) = (video.frameCount, source.width, source.height, video.sourceFrames)
+    public init(_ video: SampledVideo) {
+        let s = video.encoded.sourceSize
+        (frameCount, width, height, sampledFrames) = (s?.frameCount, s?.width, s?.height, video.sourceFrames)
+        storedPrecision = video.storedPrecision?.name
+    }
+
+    /// "F in the video (W x H)", or what is known of it.
+    public var summary: String {
+        guard let frameCount, let width, let height else { return "? in the video (an encoded-video file made from tokens)" }
+        return "\(frameCount) in the video (\(width) x \(height))"
     }
 }
 
@@ -57,7 +67,7 @@ public struct AnswerReport: Encodable {
 
     /// Builds the report; throws `.missingHead` for a model without a QA head.
     public init(question: String, outputs o: AnswerOutputs, model: VideoDistillModel, video: SampledVideo,
-                source: FrameSource, topK: Int) throws {
+                topK: Int) throws {
         guard let logits = o.qaLogits, let best = o.topAnswer, logits.count == model.answers.count else {
             throw VideoDistillError.missingHead("the model has no QA head (heads.qa.*), so it cannot answer; try `choose`")
         }
@@ -68,7 +78,7 @@ public struct AnswerReport: Encodable {
         let K = model.config.numSelected
         self.question = question
         answer = model.answers[best]
-        frames = FramesReport(video, source)
+        frames = FramesReport(video)
         selected = o.selected
         selectedFrames = o.selected.map { video.sourceFrames[$0] }
         selectionLogits = stride(from: 0, to: o.selectionLogits.count, by: K).map { Array(o.selectionLogits[$0 ..< $0 + K]) }
@@ -97,15 +107,27 @@ public struct ChoiceReport: Encodable {
     public let frames: FramesReport
 
     /// From `VideoDistillModel.choose`'s scores and winner.
-    public init(question: String, candidates: [String], scores: [Float], best: Int, video: SampledVideo,
-                source: FrameSource) {
+    public init(question: String, candidates: [String], scores: [Float], best: Int, video: SampledVideo) {
         self.question = question
         winner = best
         answer = candidates[best]
         self.candidates = zip(candidates, scores).map {
             Scored(candidate: $0, text: Choice.candidateText(question: question, candidate: $0), score: $1)
         }
-        frames = FramesReport(video, source)
+        frames = FramesReport(video)
+    }
+}
+
+/// `videodistill encode`: the file written and the video behind it.
+public struct EncodeReport: Encodable {
+    public let path: String
+    public let precision: String
+    /// The file's size in bytes.
+    public let bytes: Int
+    public let frames: FramesReport
+
+    public init(path: String, precision: TokenPrecision, bytes: Int, video: SampledVideo) {
+        (self.path, self.precision, self.bytes, frames) = (path, precision.name, bytes, FramesReport(video))
     }
 }
 

@@ -34,10 +34,10 @@ struct Answer: ParsableCommand {
                 throw CommandFailure(.badQuestion, "bad question \"\(q)\": \(e)")
             }
         }
-        let (source, video) = try input.encode(with: m)
+        let video = try input.read(with: m)
         let reports = try zip(questions, ids).map { question, tokenIds in
             let outputs = try m.answer(video.encoded, tokenIds: tokenIds, threads: input.threads)
-            return try AnswerReport(question: question, outputs: outputs, model: m, video: video, source: source, topK: topK)
+            return try AnswerReport(question: question, outputs: outputs, model: m, video: video, topK: topK)
         }
         if input.json {
             emit(reports.count == 1 ? try jsonText(reports[0]) : try jsonText(reports))
@@ -54,7 +54,7 @@ struct Answer: ParsableCommand {
             lines.append("  \(a.rank). \(a.answer)\(pad)  \(String(format: "%.4f", a.probability))")
         }
         let f = r.frames
-        lines.append("frames: \(f.frameCount) in the video (\(f.width) x \(f.height)); sampled \(list(f.sampledFrames)); selected \(list(r.selectedFrames))")
+        lines.append("frames: \(f.summary); sampled \(list(f.sampledFrames)); selected \(list(r.selectedFrames))")
         return lines.joined(separator: "\n")
     }
 }

@@ -27,10 +27,9 @@ struct Choose: ParsableCommand {
         guard m.heads.contains(.vtm) else {
             throw CommandFailure(.badModel, "\(model.model) has no VTM head (heads.vtm.*), so it cannot score candidates")
         }
-        let (source, video) = try input.encode(with: m)
+        let video = try input.read(with: m)
         let (scores, best) = try m.choose(video.encoded, question: question, candidates: candidates, threads: input.threads)
-        let report = ChoiceReport(question: question, candidates: candidates, scores: scores, best: best, video: video,
-                                  source: source)
+        let report = ChoiceReport(question: question, candidates: candidates, scores: scores, best: best, video: video)
         emit(input.json ? try jsonText(report) : text(report))
     }
 
@@ -39,7 +38,7 @@ struct Choose: ParsableCommand {
         for (i, c) in r.candidates.enumerated() {
             lines.append("\(i == r.winner ? " *" : "  ") \(String(format: "%10.4f", c.score))  \(c.candidate)")
         }
-        lines.append("frames: \(r.frames.frameCount) in the video; sampled \(list(r.frames.sampledFrames))")
+        lines.append("frames: \(r.frames.summary); sampled \(list(r.frames.sampledFrames))")
         return lines.joined(separator: "\n")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VideoDistill
 import VideoDistillCommandKit
+import VideoDistillVideo
 
 /// `videodistill explain`: a contact sheet of what the model looked at for one answer.
 struct Explain: ParsableCommand {
@@ -35,18 +36,23 @@ struct Explain: ParsableCommand {
     }
 
     func run() throws {
+        guard !EncodedVideoFile.isEncodedVideoFile(path: input.video) else {
+            throw CommandFailure(.usage, "\(input.video) is an encoded-video file, which holds tokens, not pixels: explain draws the frames, so give it the video itself")
+        }
         let question = try input.questionText()
         let m = try model.load()
         guard m.heads.contains(.qa) else {
             throw CommandFailure(.badModel, "\(model.model) has no QA head (heads.qa.*), so it cannot answer")
         }
-        let (source, video) = try input.encode(with: m)
+        let video = try input.read(with: m)
         let outputs = try m.answer(video.encoded, question: question, threads: input.threads)
-        let answer = try AnswerReport(question: question, outputs: outputs, model: m, video: video, source: source, topK: topK)
+        let answer = try AnswerReport(question: question, outputs: outputs, model: m, video: video, topK: topK)
         // The frames again, un-normalised, for the picture (decoding costs little beside encoding).
-        let frames = try CommandFailure.readingVideo(input.video) { try SeenFrames(source: source, config: m.config) }
+        let frames = try CommandFailure.readingVideo(input.video) {
+            try SeenFrames(source: try openFrameSource(path: input.video, threads: input.threads), config: m.config)
+        }
         let gates = try SlotGates(vrGates: outputs.vrGates, config: m.config)
-        let sheet = try ContactSheet(frames: frames, config: m.config, frameCount: video.frameCount, selected: outputs.selected,
+        let sheet = try ContactSheet(frames: frames, config: m.config, frameCount: video.frameCount ?? frames.sourceFrames.count, selected: outputs.selected,
                                      gates: gates, question: question,
                                      top: answer.top.map { ($0.answer, $0.probability) }, zoom: zoom)
         try PNGWriter.write(sheet.image, to: out)

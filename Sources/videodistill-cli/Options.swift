@@ -17,7 +17,7 @@ struct ModelOptions: ParsableArguments {
 
 /// `--video`, the question, threads, output.
 struct VideoQuestionOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: ArgumentHelp("The video file, image, or folder of images.", valueName: "video"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The video file, image, folder of images, or an encoded-video file (`videodistill encode`).", valueName: "video"))
     var video: String
 
     @Option(name: .shortAndLong, help: "The question (UTF-8; may be empty). `answer` takes several: the video is encoded once and each is answered.")
@@ -67,21 +67,22 @@ struct VideoQuestionOptions: ParsableArguments {
         return all[0]
     }
 
-    /// Opens the video and encodes the frames the model picks, with a progress bar; warns on standard error
-    /// about frames missing from the file or replaced.
-    func encode(with model: VideoDistillModel) throws -> (FrameSource, SampledVideo) {
-        let bar = ProgressBar(forced: progress)
-        let (source, sampled) = try CommandFailure.readingVideo(video) {
-            defer { bar.finish() }
-            let source = try openFrameSource(path: video, threads: threads)
-            let sampled = try SampledVideo(source: source, model: model, threads: threads, strict: strict) {
-                bar.update($0.rawValue, $1, $2)
-            }
-            return (source, sampled)
-        }
-        for line in sampled.warnings { fputs("videodistill: \(video): \(line)\n", stderr) }
-        return (source, sampled)
+    /// The video: an encoded-video file is mapped; anything else is opened and the frames the model picks are
+    /// encoded, with a progress bar. Warns on standard error about frames missing from the file or replaced.
+    func read(with model: VideoDistillModel) throws -> SampledVideo {
+        try readVideo(video, model: model, threads: threads, strict: strict, progress: progress)
     }
+}
+
+/// `SampledVideo.read` for the command: the progress bar, the warnings, and failures as exit statuses.
+func readVideo(_ path: String, model: VideoDistillModel, threads: Int, strict: Bool, progress: Bool) throws -> SampledVideo {
+    let bar = ProgressBar(forced: progress)
+    let sampled = try CommandFailure.readingVideo(path) {
+        defer { bar.finish() }
+        return try SampledVideo.read(path: path, model: model, threads: threads, strict: strict) { bar.update($0.rawValue, $1, $2) }
+    }
+    for line in sampled.warnings { fputs("videodistill: \(path): \(line)\n", stderr) }
+    return sampled
 }
 
 /// Prints `text` on standard output.

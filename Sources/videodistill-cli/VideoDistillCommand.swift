@@ -4,7 +4,7 @@ import VideoDistill
 import VideoDistillVideo
 import VideoDistillCommandKit
 
-/// The root command: `answer`, `choose`, `info`, `eval`, `explain`.
+/// The root command: `answer`, `choose`, `encode`, `info`, `eval`, `explain`.
 struct VideoDistillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "videodistill",
@@ -14,11 +14,12 @@ struct VideoDistillCommand: ParsableCommand {
             PNG/JPEG/BMP images of one size, taken in name order (digit runs as numbers). The model picks N \
             frames of the F the video has (SPEC 1: idx_n = ((2n + 1) F) div (2N)); only those are decoded, \
             seeking to keyframes where the container allows. Frame numbers in the output count from 0 over \
-            the video's F frames.
+            the video's F frames. Wherever a command takes VIDEO, an encoded-video file written by `encode` \
+            stands in for it (except `explain`, which draws the frames).
 
             \(ExitStatus.help)
             """,
-        subcommands: [Answer.self, Choose.self, Info.self, Eval.self, Explain.self]
+        subcommands: [Answer.self, Choose.self, Encode.self, Info.self, Eval.self, Explain.self]
     )
 
     /// Parses, runs, prints errors and exits with the statuses of `ExitStatus`.

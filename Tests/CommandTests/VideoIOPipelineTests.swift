@@ -53,8 +53,7 @@ struct VideoIOPipelineTests {
             let refTop = refLogits.indices.max { refLogits[$0] < refLogits[$1] }!
             #expect(out.topAnswer == refTop, "\(name) q\(q)")
             #expect(out.selected == selected[q * K ..< (q + 1) * K].map { Int($0) }, "\(name) q\(q)")
-            let report = try AnswerReport(question: question, outputs: out, model: f.model, video: video,
-                                          source: try openFrameSource(path: path, threads: 1), topK: A)
+            let report = try AnswerReport(question: question, outputs: out, model: f.model, video: video, topK: A)
             #expect(report.answer == f.model.answers[refTop])
             #expect(report.selectedFrames == out.selected.map { sourceFrames[$0] })
             #expect(abs(report.probabilities.reduce(0, +) - 1) < 1e-9)

@@ -41,6 +41,9 @@ import _VDTestSupport
         let loaded = try c.f.model.loadVideo(path: c.saved(.float32, in: dir))
         #expect(loaded.file != nil && loaded.tokens == c.video.tokens)
         #expect(loaded.sourceFrameIndices == c.video.sourceFrameIndices && loaded.replacedSamples == c.video.replacedSamples)
+        let v = try c.f.npy("video")
+        #expect(c.video.sourceSize == EncodedVideo.SourceSize(frameCount: v.shape[0], width: v.shape[2], height: v.shape[1]))
+        #expect(loaded.sourceSize == c.video.sourceSize)
         for ids in c.questions {
             let a = try c.f.model.answer(c.video, tokenIds: ids, threads: 1)
             let b = try c.f.model.answer(loaded, tokenIds: ids, threads: 1)
@@ -112,7 +115,7 @@ import _VDTestSupport
                     Issue.record("\(precision.name): a file cut at \(cut) of \(good.count) bytes loaded"); continue
                 }
             }
-            for offset in stride(from: 0, to: 88, by: 4) {
+            for offset in stride(from: 0, to: 128, by: 4) {
                 for value: UInt32 in [0, 1, 0x7FFF_FFFF, 0xFFFF_FFFF] {
                     var bad = good
                     withUnsafeBytes(of: value.littleEndian) { for i in 0..<4 { bad[offset + i] = $0[i] } }
@@ -121,6 +124,8 @@ import _VDTestSupport
                     case .invalidVideoFile?, .wrongModel?: break
                     case nil where (16..<24).contains(offset) || offset == 36:
                         break   // the fingerprint (refused by video(from:) when it is not this model's) or the flags
+                    case nil where (88..<104).contains(offset) && value != 0:
+                        break   // another source size: F (as long as every source frame is below it), width, height
                     case let other: Issue.record("\(precision.name): word \(offset) = \(value): \(String(describing: other))")
                     }
                 }
@@ -163,6 +168,10 @@ import _VDTestSupport
         #expect(vd_video_load(m.handle, path, &loaded) == VD_OK)
         defer { vd_video_free(loaded) }
         #expect(vd_video_stored_precision(loaded) == Int32(VD_VIDEO_INT8.rawValue) && vd_video_stored_precision(video) == 0)
+        var sw: Int32 = -1, sh: Int32 = -1
+        #expect(vd_video_source_size(video, &sw, &sh) == Int64(v.count) && sw == Int32(v.width) && sh == Int32(v.height))
+        #expect(vd_video_source_size(loaded, &sw, &sh) == Int64(v.count) && sw == Int32(v.width) && sh == Int32(v.height))
+        #expect(vd_video_source_size(nil, &sw, &sh) == -1 && sw == 0 && sh == 0 && vd_video_source_size(video, nil, nil) == Int64(v.count))
         var refused: OpaquePointer?
         #expect(vd_video_load(m.handle, dir.file("none.vdv"), &refused) == VD_ERR_IO && refused == nil)
         try Data("not a video file".utf8).write(to: URL(fileURLWithPath: dir.file("text.vdv")))
@@ -172,6 +181,7 @@ import _VDTestSupport
         var fromTokens: OpaquePointer?
         #expect(vd_video_from_tokens(m.handle, tokens, n, t, w, &fromTokens) == VD_OK)
         defer { vd_video_free(fromTokens) }
+        #expect(vd_video_source_size(fromTokens, &sw, &sh) == -1 && sw == 0 && sh == 0)
         #expect(vd_video_from_tokens(m.handle, tokens, n + 1, t, w, &refused) == VD_ERR_INVALID_ARGUMENT && refused == nil)
         var nanTokens = Array(UnsafeBufferPointer(start: tokens, count: Int(n * t * w)))
         nanTokens[5] = .nan

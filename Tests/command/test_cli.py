@@ -188,3 +188,52 @@ def test_exit_statuses(cli, ffmpeg, tmp_path_factory, name):
     help_text = run(cli, "--help").stdout.decode()
     for code in range(7):
         assert f"\n  {code}  " in help_text
+
+
+def test_encoded_video_file_stands_in_for_the_video(cli, case, tmp_path):
+    """`encode` writes an encoded-video file; `answer`, `choose` and `eval` take it for the video: a float32 file
+    answers exactly as the video (whose answers the tests above check against ONNX Runtime), a compact one with the
+    same answers and selections on these fixtures; a damaged file, another model's file, or one given to `explain`
+    is a clear error with its exit status."""
+    qs, cands = case.questions, case.fx.json("mc_candidates")
+    files = {}
+    for precision in ("float32", "float16", "int8"):
+        files[precision] = tmp_path / f"video-{precision}.vdv"
+        out = run_json(cli, "encode", "-m", case.model, "-v", case.lossless, "-o", files[precision],
+                       "--precision", precision, "--threads", 1)
+        assert out["bytes"] == files[precision].stat().st_size and out["precision"] == precision
+        assert out["frames"]["frame_count"] == case.frames.shape[0]
+        assert out["frames"]["sampled_frames"] == case.fx.npy("source_frames").tolist()
+    assert files["float16"].stat().st_size <= files["float32"].stat().st_size / 2 + 4096
+    want = run_json(cli, "answer", "-m", case.model, "-v", case.lossless, *[a for q in qs for a in ("-q", q)], "--threads", 1)
+    for precision, path in files.items():
+        got = run_json(cli, "answer", "-m", case.model, "-v", path, *[a for q in qs for a in ("-q", q)], "--threads", 1)
+        for g, w in zip(got, want, strict=True):
+            assert g["frames"].pop("stored_precision") == precision
+            if precision == "float32":
+                assert g == w
+            else:
+                assert (g["answer"], g["selected"], g["frames"]) == (w["answer"], w["selected"], w["frames"])
+    q = 0
+    chosen = run_json(cli, "choose", "-m", case.model, "-v", files["float32"], "-q", qs[q], "--candidates", *cands[q])
+    direct = run_json(cli, "choose", "-m", case.model, "-v", case.lossless, "-q", qs[q], "--candidates", *cands[q])
+    chosen["frames"].pop("stored_precision")
+    assert chosen == direct
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("".join(json.dumps(dict(video=str(v), question=qs[0], answer=want[0]["answer"], category="c")) + "\n"
+                            for v in (case.lossless, files["float32"])))
+    ev = run_json(cli, "eval", "-m", case.model, "-d", rows)
+    assert [r["predicted"]["videodistill"] for r in ev["questions"]] == [want[0]["answer"]] * 2
+
+    good = files["float32"].read_bytes()
+    damaged = {"cut": good[:len(good) // 2], "header": good[:40] + b"\xff" * 8 + good[48:],
+               "fingerprint": good[:16] + bytes(b ^ 0xFF for b in good[16:24]) + good[24:]}
+    for what, data in damaged.items():
+        (tmp_path / f"{what}.vdv").write_bytes(data)
+        r = run(cli, "answer", "-m", case.model, "-v", tmp_path / f"{what}.vdv", "-q", qs[0])
+        assert r.returncode == EXIT["undecodable"], (what, r.stderr)
+        assert (b"another model" if what == "fingerprint" else b"encoded-video file") in r.stderr, r.stderr
+    r = run(cli, "explain", "-m", case.model, "-v", files["float32"], "-q", qs[0], "-o", tmp_path / "sheet.png")
+    assert r.returncode == EXIT["usage"] and b"encoded-video file" in r.stderr
+    r = run(cli, "encode", "-m", case.model, "-v", case.lossless, "-o", tmp_path / "x.vdv", "--precision", "float64")
+    assert r.returncode == EXIT["usage"] and not (tmp_path / "x.vdv").exists()

@@ -96,6 +96,17 @@ public func vd_video_source_seconds(_ video: OpaquePointer?, _ n: Int32) -> Doub
     return seconds[Int(n)]
 }
 
+@_cdecl("vd_video_source_size")
+public func vd_video_source_size(_ video: OpaquePointer?, _ width: UnsafeMutablePointer<Int32>?,
+                                 _ height: UnsafeMutablePointer<Int32>?) -> Int64 {
+    width?.pointee = 0
+    height?.pointee = 0
+    guard let v = try? Handles.resolve(video, as: VideoHandle.self, "video"), let s = v.video.sourceSize else { return -1 }
+    width?.pointee = Int32(clamping: s.width)
+    height?.pointee = Int32(clamping: s.height)
+    return Int64(s.frameCount)
+}
+
 @_cdecl("vd_video_sample_replaced")
 public func vd_video_sample_replaced(_ video: OpaquePointer?, _ n: Int32) -> Int32 {
     guard let v = try? Handles.resolve(video, as: VideoHandle.self, "video"),

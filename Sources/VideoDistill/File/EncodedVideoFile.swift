@@ -20,6 +20,8 @@ public enum TokenPrecision: UInt32, CaseIterable, Sendable {
     /// How the v_cls rows are stored: as the patches, except float16 for int8 files.
     var clsPrecision: TokenPrecision { self == .int8 ? .float16 : self }
     public var name: String { self == .float32 ? "float32" : self == .float16 ? "float16" : "int8" }
+    /// The precision called `name` ("float32", "float16", "int8"), or nil.
+    public static func named(_ name: String) -> TokenPrecision? { allCases.first { $0.name == name } }
 }
 
 /// The encoded-video file (include/videodistill.h, "Encoded-video files"): one video's frame tokens, saved once and
@@ -57,11 +59,23 @@ public final class EncodedVideoFile: @unchecked Sendable {
     public let sourceFrameIndices: [Int]?
     public let sourceSeconds: [Double]?
     public let replacedSamples: [Int]
+    /// The video the frames were picked from (F, width, height), when the file says.
+    public let sourceSize: EncodedVideo.SourceSize?
     /// The file's size in bytes.
     public var byteCount: Int { storage.bytes.count }
 
     let storage: ModelStorage
     private let clsOffset: Int, clsScalesOffset: Int, patchOffset: Int, patchScalesOffset: Int
+
+    /// Whether the file at `path` starts with the encoded-video magic (false for anything unreadable or shorter).
+    public static func isEncodedVideoFile(path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: magic.count)
+        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        return n == magic.count && head == magic
+    }
 
     /// Maps and checks the file at `path`.
     public convenience init(path: String) throws {
@@ -94,7 +108,18 @@ public final class EncodedVideoFile: @unchecked Sendable {
         guard (1...limit).contains(N), (2...limit).contains(T), (1...limit).contains(Dv) else {
             throw bad("sizes N = \(N), 1 + P = \(T), Dv = \(Dv) out of range")
         }
-        guard flags & ~3 == 0 else { throw bad("unknown flags \(flags)") }
+        guard flags & ~7 == 0 else { throw bad("unknown flags \(flags)") }
+        guard b[104..<Self.headerBytes].allSatisfy({ $0 == 0 }) else { throw bad("reserved header bytes 104..<128 are not zero") }
+        if flags & 4 != 0 {
+            let F = u64(88), w = Int(u32(96)), h = Int(u32(100))
+            guard F >= 1, F <= UInt64(Int.max), w >= 1, h >= 1 else {
+                throw bad("source size \(F) frames of \(w) x \(h): each must be at least 1")
+            }
+            sourceSize = EncodedVideo.SourceSize(frameCount: Int(F), width: w, height: h)
+        } else {
+            guard b[88..<104].allSatisfy({ $0 == 0 }) else { throw bad("source size bytes set without flag bit 2") }
+            sourceSize = nil
+        }
         (frameCount, tokensPerFrame, width) = (N, T, Dv)
 
         // The offsets are the layout's own (so a changed precision or size cannot describe another valid file).
@@ -112,6 +137,9 @@ public final class EncodedVideoFile: @unchecked Sendable {
         let seconds = (0..<N).map { Double(bitPattern: b.loadUnaligned(fromByteOffset: meta + 8 * N + 8 * $0, as: UInt64.self).littleEndian) }
         let replaced = (0..<N).map { b[meta + 16 * N + $0] }
         guard frames.allSatisfy({ $0 >= 0 }) else { throw bad("a source frame index is negative") }
+        if flags & 1 != 0, let F = sourceSize?.frameCount, let beyond = frames.first(where: { $0 >= F }) {
+            throw bad("source frame \(beyond) is beyond the source's \(F) frames")
+        }
         guard replaced.allSatisfy({ $0 <= 1 }) else { throw bad("a replaced flag is neither 0 nor 1") }
         sourceFrameIndices = flags & 1 != 0 ? frames : nil
         sourceSeconds = flags & 2 != 0 ? seconds : nil
@@ -170,29 +198,37 @@ public final class EncodedVideoFile: @unchecked Sendable {
 
     /// The bytes of `video` as an encoded-video file of `precision`, stamped with `fingerprint`.
     public static func bytes(of video: EncodedVideo, precision: TokenPrecision, fingerprint: UInt64) throws -> [UInt8] {
-        if let bad = video.tokens.firstIndex(where: { !$0.isFinite }) {
-            throw VideoDistillError.invalidArgument("token value \(bad) is not a finite number; an encoded-video file holds finite tokens")
-        }
         let N = video.frameCount, T = video.tokensPerFrame, P = T - 1, Dv = video.width, e = precision.elementBytes
         guard let l = Layout(N: N, T: T, Dv: Dv, precision: precision) else {
             throw VideoDistillError.invalidArgument("an encoded video of [\(N), \(T), \(Dv)] overflows memory sizes")
         }
+        if let s = video.sourceSize, !Self.storable(s) {
+            throw VideoDistillError.invalidArgument("source size \(s.frameCount) frames of \(s.width) x \(s.height) does not fit the header's fields")
+        }
         let (meta, cls, clsScales, patches, patchScales, size) = (l.meta, l.cls, l.clsScales, l.patches, l.patchScales, l.size)
-        var out = [UInt8](repeating: 0, count: size)
-        out.withUnsafeMutableBytes { o in
-            func put<V>(_ v: V, _ at: Int) { withUnsafeBytes(of: v) { o.baseAddress!.advanced(by: at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
-            for (i, byte) in magic.enumerated() { o[i] = byte }
-            put(version.littleEndian, 8); put(precision.rawValue.littleEndian, 12); put(fingerprint.littleEndian, 16)
-            put(UInt32(N).littleEndian, 24); put(UInt32(T).littleEndian, 28); put(UInt32(Dv).littleEndian, 32)
-            let flags: UInt32 = (video.sourceFrameIndices != nil ? 1 : 0) | (video.sourceSeconds != nil ? 2 : 0)
-            put(flags.littleEndian, 36)
-            for (i, offset) in [meta, cls, clsScales, patches, patchScales, size].enumerated() { put(UInt64(offset).littleEndian, 40 + 8 * i) }
-            for n in 0..<N {
-                put(Int64(video.sourceFrameIndices?[n] ?? n).littleEndian, meta + 8 * n)
-                put((video.sourceSeconds?[n] ?? .nan).bitPattern.littleEndian, meta + 8 * N + 8 * n)
-                o[meta + 16 * N + n] = video.replacedSamples.contains(n) ? 1 : 0
+        return try video.withTokens { tokens -> [UInt8] in
+            if let bad = tokens.firstIndex(where: { !$0.isFinite }) {
+                throw VideoDistillError.invalidArgument("token value \(bad) is not a finite number; an encoded-video file holds finite tokens")
             }
-            video.withTokenRows { row in
+            let row = { (n: Int, t: Int) in tokens.baseAddress! + (n * T + t) * Dv }
+            var out = [UInt8](repeating: 0, count: size)
+            out.withUnsafeMutableBytes { o in
+                func put<V>(_ v: V, _ at: Int) { withUnsafeBytes(of: v) { o.baseAddress!.advanced(by: at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+                for (i, byte) in magic.enumerated() { o[i] = byte }
+                put(version.littleEndian, 8); put(precision.rawValue.littleEndian, 12); put(fingerprint.littleEndian, 16)
+                put(UInt32(N).littleEndian, 24); put(UInt32(T).littleEndian, 28); put(UInt32(Dv).littleEndian, 32)
+                let flags: UInt32 = (video.sourceFrameIndices != nil ? 1 : 0) | (video.sourceSeconds != nil ? 2 : 0)
+                    | (video.sourceSize != nil ? 4 : 0)
+                put(flags.littleEndian, 36)
+                for (i, offset) in [meta, cls, clsScales, patches, patchScales, size].enumerated() { put(UInt64(offset).littleEndian, 40 + 8 * i) }
+                if let s = video.sourceSize {
+                    put(UInt64(s.frameCount).littleEndian, 88); put(UInt32(s.width).littleEndian, 96); put(UInt32(s.height).littleEndian, 100)
+                }
+                for n in 0..<N {
+                    put(Int64(video.sourceFrameIndices?[n] ?? n).littleEndian, meta + 8 * n)
+                    put((video.sourceSeconds?[n] ?? .nan).bitPattern.littleEndian, meta + 8 * N + 8 * n)
+                    o[meta + 16 * N + n] = video.replacedSamples.contains(n) ? 1 : 0
+                }
                 // Token (n, t) goes to v_cls row n (t = 0) or patch row n * P + t - 1.
                 for n in 0..<N {
                     for t in 0..<T {
@@ -207,8 +243,13 @@ public final class EncodedVideoFile: @unchecked Sendable {
                     }
                 }
             }
+            return out
         }
-        return out
+    }
+
+    /// Whether a source size fits the header (F a positive i63, width and height positive u32).
+    static func storable(_ s: EncodedVideo.SourceSize) -> Bool {
+        s.frameCount >= 1 && (1...Int(UInt32.max)).contains(s.width) && (1...Int(UInt32.max)).contains(s.height)
     }
 
     /// Where each section lies for tokens [N, T, Dv] of `precision` (scales 0 unless int8); nil on overflow.

@@ -37,6 +37,18 @@ public struct EncodedVideo: Sendable {
     /// The encoded frames (0..<N) whose own source frame could not be decoded and that hold a neighbour's
     /// instead (the video library's replacement policy); their `sourceFrameIndices` name the neighbour.
     public internal(set) var replacedSamples: [Int] = []
+    /// The video the N frames were picked from, when this runtime decoded or was given its frames; nil for
+    /// preprocessed pixels and tokens made elsewhere.
+    public internal(set) var sourceSize: SourceSize? = nil
+
+    /// F frames of width x height pixels.
+    public struct SourceSize: Sendable, Equatable {
+        public let frameCount: Int, width: Int, height: Int
+
+        public init(frameCount: Int, width: Int, height: Int) {
+            (self.frameCount, self.width, self.height) = (frameCount, width, height)
+        }
+    }
 
     init(tokens: [Float], frameCount: Int, tokensPerFrame: Int, width: Int, modelIdentity: UInt64,
          sourceFrameIndices: [Int]?, sourceSeconds: [Double]? = nil, replacedSamples: [Int] = []) {
@@ -50,6 +62,7 @@ public struct EncodedVideo: Sendable {
         storage = .file(file)
         (frameCount, tokensPerFrame, width, self.modelIdentity) = (file.frameCount, file.tokensPerFrame, file.width, modelIdentity)
         (sourceFrameIndices, sourceSeconds, replacedSamples) = (file.sourceFrameIndices, file.sourceSeconds, file.replacedSamples)
+        sourceSize = file.sourceSize
     }
 
     /// What a question reads (SPEC 4-6): v_cls of the N frames (a pointer and its row stride in floats; `scratch`
@@ -76,10 +89,12 @@ public struct EncodedVideo: Sendable {
         }
     }
 
-    /// Runs `body` with a function giving token (n, t)'s Dv floats.
-    func withTokenRows<R>(_ body: ((_ n: Int, _ t: Int) -> UnsafePointer<Float>) throws -> R) rethrows -> R {
-        let all = tokens, (T, Dv) = (tokensPerFrame, width)
-        return try all.withUnsafeBufferPointer { b in try body { n, t in b.baseAddress! + (n * T + t) * Dv } }
+    /// Runs `body` with every token [N, 1+P, Dv]: the video's own memory, or the file widened into a copy.
+    func withTokens<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        switch storage {
+        case .memory(let t): return try withExtendedLifetime(t) { try body(UnsafeBufferPointer(t.floats)) }
+        case .file(let f): return try f.allTokens().withUnsafeBufferPointer(body)
+        }
     }
 }
 

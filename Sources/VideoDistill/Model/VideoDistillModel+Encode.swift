@@ -112,9 +112,11 @@ extension VideoDistillModel {
             seconds.append(reads[u].seconds ?? .nan)
             if reads[u].replaced { replaced.append(n) }
         }
-        return try encodedVideo(tokens: laidOut, sourceFrameIndices: sources,
-                                sourceSeconds: reads.contains { $0.seconds != nil } ? seconds : nil,
-                                replacedSamples: replaced)
+        var video = try encodedVideo(tokens: laidOut, sourceFrameIndices: sources,
+                                     sourceSeconds: reads.contains { $0.seconds != nil } ? seconds : nil,
+                                     replacedSamples: replaced)
+        video.sourceSize = EncodedVideo.SourceSize(frameCount: frameCount, width: width, height: height)
+        return video
     }
 
     /// Encodes any number of preprocessed frames, for callers that assemble a video themselves (streaming,

@@ -36,6 +36,8 @@ def test_files_answer_as_memory(fixture, tmp_path):
         with model.load_video(path) as loaded:
             assert loaded.precision == precision
             assert loaded.source_frames.tolist() == video.source_frames.tolist()
+            F, H, W, _ = fixture.npy("video").shape
+            assert loaded.source_size == video.source_size == (F, W, H)
             for q in questions:
                 a, b = model.answer(video, q), model.answer(loaded, q)
                 if precision == "float32":
@@ -55,6 +57,7 @@ def test_tokens_are_a_view_and_come_back(fixture):
     assert np.shares_memory(t, video.tokens)   # the video's own memory, not a copy
     assert np.abs(t - fixture.npy("tokens")).max() <= 1e-4 * max(1, np.abs(fixture.npy("tokens")).max())
     again = model.video_from_tokens(t)
+    assert video.source_size is None and again.source_size is None   # from pixels, from tokens: unknown
     q = fixture.json("questions")[0]
     assert np.array_equal(model.answer(again, q).v_star, model.answer(video, q).v_star)
     del video

@@ -194,6 +194,14 @@ class Video(_Handle):
         return np.array([_L.vd_video_source_seconds(self._handle, i) for i in range(n)], dtype=np.float64)
 
     @property
+    def source_size(self) -> Optional[Tuple[int, int, int]]:
+        """(F, width, height) of the video the N frames were picked from (kept by saved files), or None when
+        unknown (a video from pixels or tokens)."""
+        w, h = ctypes.c_int32(), ctypes.c_int32()
+        F = _L.vd_video_source_size(self._handle, ctypes.byref(w), ctypes.byref(h))
+        return None if F < 0 else (int(F), w.value, h.value)
+
+    @property
     def replaced(self) -> List[int]:
         """The sampled frames (0..N-1) whose own frame could not be decoded and that hold their nearest decoded
         neighbour's instead (encode_video's policy; strict=True refuses them)."""

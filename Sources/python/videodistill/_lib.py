@@ -18,11 +18,12 @@ def _candidates():
         yield env
     for name in NAMES:
         yield os.path.join(_HERE, name)
-    # A source checkout: Sources/python/videodistill -> repository root.
+    # A source checkout: Sources/python/videodistill -> repository root; the newer of the release and debug
+    # builds, so a stale release build never shadows the one just made.
     root = os.path.normpath(os.path.join(_HERE, "..", "..", ".."))
-    for config in ("release", "debug"):
-        for name in NAMES:
-            yield os.path.join(root, ".build", config, name)
+    for name in NAMES:
+        builds = [os.path.join(root, ".build", config, name) for config in ("release", "debug")]
+        yield from sorted(builds, key=lambda p: os.path.getmtime(p) if os.path.exists(p) else 0, reverse=True)
     for name in ("videodistill_video", "videodistill"):
         found = ctypes.util.find_library(name)
         if found:
@@ -106,6 +107,7 @@ def _declare(lib):
         "vd_video_source_frame": (i32, [P, i32]),
         "vd_video_source_seconds": (ctypes.c_double, [P, i32]),
         "vd_video_sample_replaced": (i32, [P, i32]),
+        "vd_video_source_size": (ctypes.c_int64, [P, ctypes.POINTER(i32), ctypes.POINTER(i32)]),
         "vd_answer_default_params": (AnswerParams, []),
         "vd_answer": (i32, [P, P, ctypes.c_char_p, ctypes.POINTER(AnswerParams), ctypes.POINTER(P)]),
         "vd_result_free": (None, [P]),
