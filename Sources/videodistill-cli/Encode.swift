@@ -18,8 +18,7 @@ struct Encode: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The video file, image, or folder of images.", valueName: "video"))
-    var video: String
+    @OptionGroup var input: VideoOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The encoded-video file to write.", valueName: "out"))
     var out: String
@@ -27,30 +26,15 @@ struct Encode: ParsableCommand {
     @Option(help: "How the tokens are stored: float32, float16 or int8.")
     var precision: String = "float32"
 
-    @Option(help: "Threads for decoding and for the model's matrix products (1...\(VideoDistillModel.maxThreads)).")
-    var threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), VideoDistillModel.maxThreads)
-
-    @Flag(help: "Print JSON on standard output.")
-    var json = false
-
-    @Flag(help: "Draw the progress bar on standard error even when it is not a terminal.")
-    var progress = false
-
-    @Flag(help: "Refuse a video with frames that cannot be decoded (exit 4) instead of replacing them by their nearest decoded neighbour (with a warning).")
-    var strict = false
-
     func validate() throws {
         guard TokenPrecision.named(precision) != nil else {
             throw ValidationError("--precision \(precision) is not one of \(TokenPrecision.allCases.map(\.name).joined(separator: ", "))")
-        }
-        guard (1...VideoDistillModel.maxThreads).contains(threads) else {
-            throw ValidationError("--threads \(threads) is not in 1...\(VideoDistillModel.maxThreads)")
         }
     }
 
     func run() throws {
         let m = try model.load()
-        let sampled = try readVideo(video, model: m, threads: threads, strict: strict, progress: progress)
+        let sampled = try input.read(with: m)
         let stored = TokenPrecision.named(precision)!   // validated
         do {
             try m.save(sampled.encoded, to: out, precision: stored)
@@ -58,7 +42,7 @@ struct Encode: ParsableCommand {
             throw CommandFailure(.failure, "cannot save \(out): \(e)")
         }
         let report = EncodeReport(path: out, precision: stored, bytes: fileSize(out), video: sampled)
-        emit(json ? try jsonText(report) : "wrote \(out): \(report.bytes) bytes, \(precision) tokens of \(report.frames.sampledFrames.count) frames; frames: \(report.frames.summary)")
+        emit(input.json ? try jsonText(report) : "wrote \(out): \(report.bytes) bytes, \(precision) tokens of \(report.frames.sampledFrames.count) frames; frames: \(report.frames.summary)")
     }
 
     private func fileSize(_ path: String) -> Int {

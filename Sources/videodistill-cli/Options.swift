@@ -15,19 +15,10 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// `--video`, the question, threads, output.
-struct VideoQuestionOptions: ParsableArguments {
+/// `--video`, threads, output, strictness: what every command that reads a video takes.
+struct VideoOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("The video file, image, folder of images, or an encoded-video file (`videodistill encode`).", valueName: "video"))
     var video: String
-
-    @Option(name: .shortAndLong, help: "The question (UTF-8; may be empty). `answer` takes several: the video is encoded once and each is answered.")
-    var question: [String] = []
-
-    @Option(name: .customLong("question-file"), help: ArgumentHelp("Read the question from a UTF-8 file (- for standard input).", valueName: "file"))
-    var questionFile: String?
-
-    @Option(name: .customLong("questions"), help: ArgumentHelp("`answer` only: read questions from a UTF-8 file, one per line (blank lines skipped; - for standard input).", valueName: "file"))
-    var questionsFile: String?
 
     @Option(help: "Threads for decoding and for the model's matrix products (1...\(VideoDistillModel.maxThreads)).")
     var threads: Int = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), VideoDistillModel.maxThreads)
@@ -42,13 +33,48 @@ struct VideoQuestionOptions: ParsableArguments {
     var strict = false
 
     func validate() throws {
-        guard [!question.isEmpty, questionFile != nil, questionsFile != nil].filter({ $0 }).count == 1 else {
-            throw ValidationError("give the question with exactly one of --question, --question-file and --questions")
-        }
         guard (1...VideoDistillModel.maxThreads).contains(threads) else {
             throw ValidationError("--threads \(threads) is not in 1...\(VideoDistillModel.maxThreads)")
         }
     }
+
+    /// The video: an encoded-video file is mapped; anything else is opened and the frames the model picks are
+    /// encoded, with a progress bar. Warns on standard error about frames missing from the file or replaced.
+    func read(with model: VideoDistillModel) throws -> SampledVideo {
+        let bar = ProgressBar(forced: progress)
+        let sampled = try CommandFailure.readingVideo(video) {
+            defer { bar.finish() }
+            return try SampledVideo.read(path: video, model: model, threads: threads, strict: strict) { bar.update($0.rawValue, $1, $2) }
+        }
+        for line in sampled.warnings { fputs("videodistill: \(video): \(line)\n", stderr) }
+        return sampled
+    }
+}
+
+/// The video options and the question.
+struct VideoQuestionOptions: ParsableArguments {
+    @OptionGroup var source: VideoOptions
+
+    @Option(name: .shortAndLong, help: "The question (UTF-8; may be empty). `answer` takes several: the video is encoded once and each is answered.")
+    var question: [String] = []
+
+    @Option(name: .customLong("question-file"), help: ArgumentHelp("Read the question from a UTF-8 file (- for standard input).", valueName: "file"))
+    var questionFile: String?
+
+    @Option(name: .customLong("questions"), help: ArgumentHelp("`answer` only: read questions from a UTF-8 file, one per line (blank lines skipped; - for standard input).", valueName: "file"))
+    var questionsFile: String?
+
+    var video: String { source.video }
+    var threads: Int { source.threads }
+    var json: Bool { source.json }
+
+    func validate() throws {
+        guard [!question.isEmpty, questionFile != nil, questionsFile != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give the question with exactly one of --question, --question-file and --questions")
+        }
+    }
+
+    func read(with model: VideoDistillModel) throws -> SampledVideo { try source.read(with: model) }
 
     /// The questions' text, in order: invalid UTF-8 or an unreadable file exits 6.
     func questionTexts() throws -> [String] {
@@ -66,23 +92,6 @@ struct VideoQuestionOptions: ParsableArguments {
         }
         return all[0]
     }
-
-    /// The video: an encoded-video file is mapped; anything else is opened and the frames the model picks are
-    /// encoded, with a progress bar. Warns on standard error about frames missing from the file or replaced.
-    func read(with model: VideoDistillModel) throws -> SampledVideo {
-        try readVideo(video, model: model, threads: threads, strict: strict, progress: progress)
-    }
-}
-
-/// `SampledVideo.read` for the command: the progress bar, the warnings, and failures as exit statuses.
-func readVideo(_ path: String, model: VideoDistillModel, threads: Int, strict: Bool, progress: Bool) throws -> SampledVideo {
-    let bar = ProgressBar(forced: progress)
-    let sampled = try CommandFailure.readingVideo(path) {
-        defer { bar.finish() }
-        return try SampledVideo.read(path: path, model: model, threads: threads, strict: strict) { bar.update($0.rawValue, $1, $2) }
-    }
-    for line in sampled.warnings { fputs("videodistill: \(path): \(line)\n", stderr) }
-    return sampled
 }
 
 /// Prints `text` on standard output.
