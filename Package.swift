@@ -115,7 +115,7 @@ let package = Package(
             name: "vd-bench",
             dependencies: ["VideoDistill", "VideoDistillConvert"],
             path: "tools/benchmark",
-            exclude: ["int8", "ort"]
+            exclude: ["int8", "ort", "python"]
         ),
         // int8 GEMM throughput (vd_gemm_int8.h), beside ONNX Runtime's MatMulInteger via gemm_vs_matmulinteger.py.
         .executableTarget(

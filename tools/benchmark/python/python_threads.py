@@ -3,7 +3,7 @@ sequentially on one thread and split over two Python threads, alternating over r
 and the median ratio. The runtime releases the GIL in every call (ctypes), so two threads should take about half
 the time on a machine with two free cores.
 
-    VIDEODISTILL_LIBRARY=.build/release/libvideodistill_video.so .venv/bin/python tools/benchmark/python_threads.py
+    VIDEODISTILL_LIBRARY=.build/release/libvideodistill_video.so .venv/bin/python tools/benchmark/python/python_threads.py
 """
 
 import argparse
@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import videodistill
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 
 
 def main():

@@ -3,7 +3,7 @@ float16 and int8 files and loaded back; every question answered from the video i
 and from each compact file. Prints, per precision: min cos(v_star), the share of questions whose selection is
 identical, top-1 agreement, and the file sizes.
 
-    VIDEODISTILL_LIBRARY=.build/release/libvideodistill_video.so .venv/bin/python tools/benchmark/video_file_gate.py \
+    VIDEODISTILL_LIBRARY=.build/release/libvideodistill_video.so .venv/bin/python tools/benchmark/python/video_file_gate.py \
         --model examples/models/shapesqa.gguf --data DATA/test.jsonl
 """
 
