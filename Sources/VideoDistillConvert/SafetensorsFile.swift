@@ -135,6 +135,8 @@ public final class SafetensorsFile {
             throw fail("header length \(n) exceeds the file's \(bytes.count - 8) bytes after the length (or 100 MB)")
         }
         let headerEnd = 8 + Int(n)
+        // As the format's reference reader: the JSON object starts at once (no BOM, no other top-level value).
+        guard n > 0, bytes[8] == UInt8(ascii: "{") else { throw fail("header does not start with {") }
         let header: Header
         do {
             header = try JSONDecoder().decode(Header.self, from: Data(bytes[8 ..< headerEnd]))
