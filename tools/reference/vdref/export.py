@@ -93,18 +93,23 @@ def save_videodistill_part(model, path):
 
 
 def _sort_metadata(path):
+    with open(path, "rb") as f:
+        blob = f.read()
+    with open(path, "wb") as f:
+        f.write(sorted_metadata(blob))
+
+
+def sorted_metadata(blob):
     """safetensors writes `__metadata__` in hash order, which changes from run to run; the same header with its
     metadata keys sorted keeps the fixtures byte-for-byte reproducible (offsets are relative to the data, which
     stays as the library wrote it)."""
-    with open(path, "rb") as f:
-        blob = f.read()
     n = int.from_bytes(blob[:8], "little")
     header = json.loads(blob[8:8 + n])
-    header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    if "__metadata__" in header:
+        header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
     text += b" " * (-len(text) % 8)  # the library's own padding rule: the data starts 8-byte aligned
-    with open(path, "wb") as f:
-        f.write(len(text).to_bytes(8, "little") + text + blob[8 + n:])
+    return len(text).to_bytes(8, "little") + text + blob[8 + n:]
 
 
 def export(model, out_dir):
