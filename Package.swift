@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConvertTests",
-            dependencies: ["VideoDistill", "VideoDistillConvert", "_VDTestSupport"],
+            dependencies: ["VideoDistill", "VideoDistillConvert", "_VDTestSupport", "_VDFixtureModels"],
             path: "Tests/ConvertTests"
         ),
         .testTarget(

@@ -22,7 +22,7 @@ fi
 if [[ "$skip" != *" fuzz "* ]]; then
     step "fuzz targets: build"
     bash tools/fuzz/build.sh 2>&1 | grep -E "^==|built:|error" || true
-    for t in gguf modelfile onnx tokenizer capi video videofile; do
+    for t in gguf modelfile onnx safetensors tokenizer capi video videofile; do
         [ -x ".build-fuzz/fuzz-$t" ] || { echo "fuzz-$t was not built" >&2; exit 1; }
         step "fuzz smoke: $t, ${seconds} s"
         log=".build-fuzz/smoke-$t.log"

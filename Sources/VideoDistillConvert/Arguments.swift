@@ -9,12 +9,18 @@ public struct ConvertArguments: Equatable {
     public var help = false
 
     public static let usage = """
-        usage: convert-weights INPUT.onnx... -o OUTPUT.gguf [--type f32|int8] [--keep-f32 GROUPS]
+        usage: convert-weights INPUT... -o OUTPUT.gguf [--type f32|int8] [--keep-f32 GROUPS]
                                [--config FILE] [--answers FILE] [--bpe FILE] [--name NAME]
                convert-weights MODEL.gguf -o OUTPUT.gguf --type int8 [--keep-f32 GROUPS] [--name NAME]
 
-        Merges the initializers of the ONNX exports of one VideoDistill model (SPEC 11: frame_encoder.onnx,
-        answerer.onnx) into one GGUF model file, checked against the config (SPEC 10 names and shapes).
+        Merges the tensors of one VideoDistill model into one GGUF model file, checked against the config
+        (SPEC 10 names and shapes). An INPUT is
+          FILE.onnx          an ONNX export (SPEC 11: frame_encoder.onnx, answerer.onnx)
+          FILE.safetensors   tensors under SPEC 10's names (F32, F16 or BF16), e.g. the VideoDistill part of a
+                             state dict; SPEC 11's keys may sit in its __metadata__
+          FOLDER             a Hugging Face CLIP folder (config.json, model.safetensors, preprocessor_config.json)
+                             for the two towers: its config gives their sizes, clip_ln_eps, mean and std, and
+                             --config (or the metadata) the rest; a value both give must agree
         The second form writes an f32 model file (this converter's output) again with int8 weights.
           -o, --output FILE  the model file to write
           --type f32|int8    weight type (default f32). int8 (SPEC 8): symmetric per-output-channel int8
@@ -28,7 +34,8 @@ public struct ConvertArguments: Equatable {
                              default: \(Int8Policy.defaultKeepF32.joined(separator: ", "))
                              (all but the VR blocks: where int8 moved the selection and answers on the
                              trained ShapesQA model; tools/shapesqa/shapesqa/int8_eval.py)
-          --config FILE      config JSON instead of the inputs' videodistill.config metadata
+          --config FILE      config JSON instead of the inputs' videodistill.config metadata (with a
+                             Hugging Face folder: the keys the folder does not give)
           --answers FILE     answers JSON array instead of the inputs' videodistill.answers metadata
           --bpe FILE         CLIP's bpe_simple_vocab_16e6.txt.gz (default: the copy built into this program;
                              its SHA-256 must match)

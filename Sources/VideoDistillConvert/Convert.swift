@@ -51,7 +51,7 @@ public struct ConvertSummary: Sendable, CustomStringConvertible {
     }
 }
 
-/// Converts ONNX exports (SPEC 11) into one model file (`ModelFileKeys`), then loads the result back
+/// Converts ONNX exports (SPEC 11), safetensors files and a Hugging Face CLIP folder into one model file (`ModelFileKeys`), then loads the result back
 /// with `ModelFile` as a last check. The output appears only when everything succeeded.
 public func convert(inputs: [String], output: String, options: ConvertOptions) throws -> ConvertSummary {
     guard !inputs.isEmpty else { throw ConvertError("no input files") }
@@ -65,13 +65,14 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
         guard let policy else { throw ConvertError("a .gguf input is made int8: it needs --type int8") }
         return try requantize(input: inputs[0], output: output, policy: policy, name: options.name)
     }
-    let files = try inputs.map { try ONNXFile(path: $0) }
+    let files = try inputs.map(openInput)
     let (config, unknownKeys) = try ConvertMetadata.config(path: options.configPath, inputs: files)
     let answers = try ConvertMetadata.answers(path: options.answersPath, inputs: files)
     let plan = try ConvertPlan(inputs: files, config: config, answers: answers)
     let mergeCount = ModelFile.mergeCount(vocabSize: config.vocabSize)
     let merges = try options.bpePath.map { try BPEMergesFile.merges(path: $0, count: mergeCount) }
         ?? BPEMergesFile.embeddedMerges(count: mergeCount)
+    for folder in files.compactMap({ $0 as? HFCLIPFolder }) { try checkTokenizer(folder, merges: merges) }
 
     let name = options.name ?? defaultName(output)
     let metadata = ModelFile.metadata(config: config, answers: answers, merges: merges,
@@ -84,6 +85,18 @@ public func convert(inputs: [String], output: String, options: ConvertOptions) t
                           fileSize: size, heads: plan.heads.sorted(), answerCount: answers.count,
                           unknownConfigKeys: unknownKeys, ignoredInitializers: plan.ignored, int8Tensors: int8Names,
                           keptF32Groups: policy.map { p in int8Groups.filter { p.keepF32.contains($0) } } ?? [])
+}
+
+/// SPEC 2.3 fixes CLIP's BPE: a Hugging Face folder's own merges.txt, where it has one, must hold the same merges.
+func checkTokenizer(_ folder: HFCLIPFolder, merges: [String]) throws {
+    guard let theirs = folder.merges else { return }
+    let origin = "\(folder.path)/merges.txt"
+    guard theirs.count >= merges.count else {
+        throw ConvertError("\(origin) holds \(theirs.count) merges; CLIP's BPE (SPEC 2.3) has \(merges.count)")
+    }
+    if let i = merges.indices.first(where: { theirs[$0] != merges[$0] }) {
+        throw ConvertError("\(origin) differs from CLIP's BPE (SPEC 2.3) at merge \(i): \"\(theirs[i])\", not \"\(merges[i])\"")
+    }
 }
 
 /// "dir/model.gguf" -> "model".

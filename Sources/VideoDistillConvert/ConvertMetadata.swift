@@ -8,7 +8,7 @@ enum ConvertMetadata {
     static let answersKey = "videodistill.answers"
 
     /// The config JSON text and where it came from: `path` when given, else the inputs' metadata.
-    static func source(_ key: String, path: String?, inputs: [ONNXFile]) throws -> (text: String, origin: String)? {
+    static func source(_ key: String, path: String?, inputs: [ConvertInput]) throws -> (text: String, origin: String)? {
         if let p = path { return (String(decoding: try readWholeFile(p), as: UTF8.self), p) }
         let found = inputs.compactMap { f in f.metadata(key).map { ($0, f.path) } }
         guard let first = found.first else { return nil }
@@ -16,9 +16,18 @@ enum ConvertMetadata {
     }
 
     /// The config, validated, and the unknown keys it carried. Inputs that carry a config must agree.
-    static func config(path: String?, inputs: [ONNXFile]) throws -> (ModelConfig, unknownKeys: [String]) {
-        guard let (text, origin) = try source(configKey, path: path, inputs: inputs) else {
-            throw ConvertError("no config: the inputs lack \(configKey) metadata; pass --config FILE")
+    static func config(path: String?, inputs: [ConvertInput]) throws -> (ModelConfig, unknownKeys: [String]) {
+        let folders = inputs.compactMap { $0 as? HFCLIPFolder }
+        guard folders.count <= 1 else {
+            throw ConvertError("\(folders.map(\.path).joined(separator: " and ")) are two Hugging Face folders; give one")
+        }
+        let given = try source(configKey, path: path, inputs: inputs)
+        let text: String, origin: String
+        if let folder = folders.first {
+            (text, origin) = try withTowers(given, folder)
+        } else {
+            guard let given else { throw ConvertError("no config: the inputs lack \(configKey) metadata; pass --config FILE") }
+            (text, origin) = given
         }
         let (config, unknown) = try parseConfig(text, origin: origin)
         if path == nil {
@@ -30,6 +39,36 @@ enum ConvertMetadata {
             }
         }
         return (config, unknown)
+    }
+
+    /// The config `given` (possibly partial, or none) completed with the towers' values of a Hugging Face folder;
+    /// a key both give must agree.
+    static func withTowers(_ given: (text: String, origin: String)?, _ folder: HFCLIPFolder) throws -> (String, String) {
+        var merged: [String: JSONValue] = [:]
+        if let given {
+            guard let o = JSONValue.parse(Array(given.text.utf8))?.object else {
+                throw ConvertError("\(given.origin): config is not a JSON object")
+            }
+            merged = o
+        }
+        for (key, value, origin) in folder.towerConfig {
+            guard let other = merged[key] else { merged[key] = value; continue }
+            guard sameConfigValue(other, value) else {
+                throw ConvertError("\(given!.origin) has \(key) = \(other) but \(origin) is \(value)")
+            }
+        }
+        let origin = (given.map { "\($0.origin) with " } ?? "") + "the towers of \(folder.path) "
+            + "(the folder gives the towers' sizes, clip_ln_eps and, where its image processor has them, mean and std; "
+            + "--config gives the rest)"
+        return (JSONValue.object(merged).jsonText, origin)
+    }
+
+    /// Equal as the model file stores them: integers exactly, numbers as Float.
+    static func sameConfigValue(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        if let x = a.int, let y = b.int { return x == y }
+        if let x = a.number, let y = b.number, a.int == nil || b.int == nil { return Float(x) == Float(y) }
+        if let x = a.array, let y = b.array { return x.count == y.count && zip(x, y).allSatisfy(sameConfigValue) }
+        return a == b
     }
 
     static func parseConfig(_ text: String, origin: String) throws -> (ModelConfig, [String]) {
@@ -50,7 +89,7 @@ enum ConvertMetadata {
     }
 
     /// The answers (empty when nobody gives any): non-empty, distinct strings.
-    static func answers(path: String?, inputs: [ONNXFile]) throws -> [String] {
+    static func answers(path: String?, inputs: [ConvertInput]) throws -> [String] {
         guard let (text, origin) = try source(answersKey, path: path, inputs: inputs) else { return [] }
         let answers = try parseAnswers(text, origin: origin)
         if path == nil {

@@ -1,10 +1,10 @@
 import VideoDistill
 
-/// One initializer in one input file.
+/// One tensor in one input (an ONNX initializer, a safetensors tensor).
 struct Source {
-    let file: ONNXFile
+    let file: ConvertInput
     let index: Int
-    var info: ONNXInitializer { file.initializers[index] }
+    let info: InputTensor
     var label: String { "\(info.name) \(info.shape) in \(file.path)" }
 }
 
@@ -25,15 +25,13 @@ struct ConvertPlan {
     /// ONNX data types the reader converts to float32.
     static let floatTypes: Set<Int32> = [1, 10, 11, 16]
 
-    init(inputs: [ONNXFile], config: ModelConfig, answers: [String]) throws {
+    init(inputs: [ConvertInput], config: ModelConfig, answers: [String]) throws {
         let sources = try Self.mergeByName(inputs)
         var ignored: [String] = []
         var byTarget: [String: [(Destination, Source)]] = [:]
         for s in sources {
             if NameMapping.isIgnored(s.info.name) { ignored.append(s.info.name); continue }
-            guard Self.floatTypes.contains(s.info.dataType) else {
-                throw ConvertError("\(s.label) has ONNX data type \(s.info.dataType), not a floating type")
-            }
+            if let problem = s.info.typeProblem { throw ConvertError("\(s.label) \(problem)") }
             let d = NameMapping.destination(of: s.info.name)
             byTarget[d.target, default: []].append((d, s))
         }
@@ -84,12 +82,12 @@ struct ConvertPlan {
     }
 
     /// All initializers of all inputs; a name in several inputs must carry identical data there.
-    static func mergeByName(_ inputs: [ONNXFile]) throws -> [Source] {
+    static func mergeByName(_ inputs: [ConvertInput]) throws -> [Source] {
         var first: [String: Source] = [:]
         var order: [Source] = []
         for f in inputs {
-            for i in f.initializers.indices {
-                let s = Source(file: f, index: i)
+            for (i, t) in f.inputTensors.enumerated() {
+                let s = Source(file: f, index: i, info: t)
                 guard let earlier = first[s.info.name] else { first[s.info.name] = s; order.append(s); continue }
                 let same = try earlier.info.shape == s.info.shape
                     && earlier.file.floats(earlier.index).map(\.bitPattern) == f.floats(i).map(\.bitPattern)

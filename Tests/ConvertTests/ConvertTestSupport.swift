@@ -113,8 +113,9 @@ enum TinyONNX {
         }
     }
 
-    /// The same model with Hugging Face names: q/k/v split, text projection transposed.
-    static func huggingFace() -> [TestInitializer] {
+    /// The same model (or `tensors`, OpenAI-named FLOAT raw_data initializers) with Hugging Face names: q/k/v
+    /// split, text projection transposed.
+    static func huggingFace(_ tensors: [TestInitializer] = openAI()) -> [TestInitializer] {
         let renames: [(String, String)] = [
             ("clip.visual.conv1.weight", "clip.vision_model.embeddings.patch_embedding.weight"),
             ("clip.visual.class_embedding", "clip.vision_model.embeddings.class_embedding"),
@@ -132,7 +133,7 @@ enum TinyONNX {
             (".mlp.c_fc.", ".mlp.fc1."), (".mlp.c_proj.", ".mlp.fc2."),
         ]
         var out: [TestInitializer] = []
-        for t in openAI() {
+        for t in tensors {
             let values = t.raw!.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let shape = t.dims.map(Int.init)
             if t.name == "clip.text_projection" {

@@ -8,7 +8,7 @@
 # they depend on, with each target's folder, sources, defines, flags and libraries. A new target or dependency in
 # Package.swift needs no edit here.
 #
-# Usage: bash tools/fuzz/build.sh [target ...]     (targets: gguf modelfile onnx tokenizer capi video videofile; default all)
+# Usage: bash tools/fuzz/build.sh [target ...]     (targets: gguf modelfile onnx safetensors tokenizer capi video videofile; default all)
 # Then:  bash tools/fuzz/run.sh TARGET ...         (see tools/fuzz/README.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +19,7 @@ swift_bin="$(dirname "$(command -v swiftc)")"
 CC="${CC:-$swift_bin/clang}"
 CXX="${CXX:-$swift_bin/clang++}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(gguf modelfile onnx tokenizer capi video videofile)
+[ ${#targets[@]} -gt 0 ] || targets=(gguf modelfile onnx safetensors tokenizer capi video videofile)
 
 # Sanitizers: coverage for libFuzzer, ASan, and UBSan for the C and C++ code (its handlers live in the ASan
 # runtime that swiftc links). -fno-sanitize-recover turns every UBSan report into a crash the fuzzer keeps.

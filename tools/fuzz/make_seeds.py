@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the committed seed corpora of the ONNX, tokenizer and C API fuzz targets (tools/fuzz/corpus/<target>/).
+"""Writes the committed seed corpora of the ONNX, safetensors, tokenizer and C API fuzz targets
+(tools/fuzz/corpus/<target>/).
 
 The gguf and modelfile seeds come from the fuzz binaries themselves (VD_FUZZ_WRITE_SEEDS, see run.sh); the fixture
 ONNX exports and the tiny_a model are added at run time, not committed. Usage: python3 tools/fuzz/make_seeds.py
@@ -10,8 +11,10 @@ import struct
 
 import numpy as np
 import onnx
+import safetensors.numpy
 from onnx import TensorProto, helper, numpy_helper
 
+from vdref.export import sorted_metadata
 from vdref.spec_names import spec_tensors
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -118,6 +121,39 @@ def onnx_seeds():
     write("onnx", "odd-shapes.onnx", model(odd))
 
 
+def safetensors_seeds():
+    """Written by the safetensors package itself (numpy side, no torch), so the seeds are the format as others
+    write it: the whole TINY model in SPEC names with SPEC 11 metadata (the token embedding F16, the rest cycling
+    F32 / F16 / BF16-as-rounded-F32), the text tower under HF names, and one small file of each dtype and odd shape."""
+    names = spec_tensors(TINY, len(ANSWERS))
+    meta = {"videodistill.config": json.dumps(TINY), "videodistill.answers": json.dumps(ANSWERS)}
+    dtypes = [np.float32, np.float16]
+    whole = {}
+    for i, (n, shape) in enumerate(names.items()):
+        values = (np.arange(int(np.prod(shape)), dtype=np.float64) % 7 - 3 + i) / 8
+        dtype = np.float16 if n == "clip.token_embedding.weight" else dtypes[i % 2]
+        whole[n] = values.astype(dtype).reshape(shape)
+    write("safetensors", "complete.safetensors", sorted_metadata(safetensors.numpy.save(whole, metadata=meta)))
+    hf = {}
+    for n, v in whole.items():
+        if n == "clip.text_projection":
+            hf["clip.text_projection.weight"] = np.ascontiguousarray(v.T)
+        elif n.startswith("clip.transformer.resblocks.0.attn.in_proj_"):
+            kind = "weight" if n.endswith("weight") else "bias"
+            for j, part in enumerate(np.split(v, 3)):
+                hf[f"clip.text_model.encoder.layers.0.self_attn.{'qkv'[j]}_proj.{kind}"] = part
+        else:
+            hf[n] = v
+    hf["clip.logit_scale"] = np.array(2.5, dtype=np.float32)
+    write("safetensors", "complete-hf-names.safetensors", sorted_metadata(safetensors.numpy.save(hf, metadata=meta)))
+    small = {"f32": np.arange(6, dtype=np.float32).reshape(2, 3), "f16": np.array([1, -2, 65504], dtype=np.float16),
+             "scalar": np.array(7, dtype=np.float32), "empty": np.zeros((0, 5), dtype=np.float32),
+             "i64": np.array([1, 2], dtype=np.int64)}
+    write("safetensors", "small.safetensors", safetensors.numpy.save(small, metadata={"k": "v"}))
+    del small["i64"]
+    write("safetensors", "small-floats.safetensors", safetensors.numpy.save(small))
+
+
 def tokenizer_seeds():
     corpus = json.load(open(os.path.join(ROOT, "Tests", "Fixtures", "tokenizer", "corpus.json")))
     # Byte 0 is the context length - 1 (mod 80); keep a spread of strings, and some invalid UTF-8.
@@ -149,6 +185,7 @@ def capi_seeds():
 
 if __name__ == "__main__":
     onnx_seeds()
+    safetensors_seeds()
     tokenizer_seeds()
     capi_seeds()
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(OUT) for f in fs)

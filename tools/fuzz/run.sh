@@ -7,7 +7,8 @@
 #        bash tools/fuzz/run.sh onnx -runs=0                 (replay the corpus and the regressions only)
 #
 # Seeds: tools/fuzz/corpus/TARGET (committed), plus what is made here: the tiny_a fixture converted to a model
-# file (the model of the capi, modelfile and tokenizer targets), the fixture ONNX exports for onnx, and the seeds
+# file (the model of the capi, modelfile and tokenizer targets), the fixture ONNX exports for onnx, the Hugging Face
+# fixtures' videodistill.safetensors for safetensors, and the seeds
 # the gguf and modelfile binaries write themselves. Findings go to $out/crashes/TARGET/; each one, once fixed,
 # is committed to tools/fuzz/regressions/TARGET/ and replayed by every run (and by the Swift regression tests).
 # The growing corpus lives in $out/corpus/TARGET.
@@ -21,7 +22,7 @@ bin="$out/fuzz-$target"
 [ -x "$bin" ] || { echo "no $bin: run tools/fuzz/build.sh first" >&2; exit 2; }
 
 model="$out/data/tiny_a.gguf"
-if [ ! -s "$model" ]; then
+if [ ! -s "$model" ] && [ "$target" != safetensors ]; then   # every target but safetensors uses the model
     mkdir -p "$out/data"
     [ -x "$out/fuzz-onnx" ] || { echo "no $out/fuzz-onnx (needed to convert the fixture): build it" >&2; exit 2; }
     VD_FUZZ_CONVERT="$model.tmp Tests/Fixtures/tiny_a/frame_encoder.onnx Tests/Fixtures/tiny_a/answerer.onnx" \
@@ -37,6 +38,7 @@ mkdir -p "$seeds" "$out/corpus/$target" "$out/crashes/$target"
 case "$target" in
     gguf|modelfile|videofile) VD_FUZZ_WRITE_SEEDS="$seeds" VD_FUZZ_MODEL="$model" ASAN_OPTIONS=detect_leaks=0 "$bin" >/dev/null ;;
     onnx) cp Tests/Fixtures/tiny_a/frame_encoder.onnx "$seeds/tiny_a-frame_encoder.onnx" ;;
+    safetensors) for f in hf_p16 hf_p32; do cp "Tests/Fixtures/$f/videodistill.safetensors" "$seeds/$f-videodistill.safetensors"; done ;;
 esac
 
 # Options: findings stop the run (the default); 2 GB RSS and 1 GB single allocations count as findings (a huge

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate Tests/Fixtures/tiny_a and tiny_b (needs torch, onnx, onnxruntime). Deterministic: running it twice
-gives identical bytes."""
+"""Regenerate Tests/Fixtures/tiny_a and tiny_b (needs torch, onnx, onnxruntime) and hf_p16, hf_p32 (needs
+transformers). Deterministic: running it twice gives identical bytes."""
 
 import os
 import sys

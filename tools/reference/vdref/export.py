@@ -1,4 +1,6 @@
-"""ONNX export of a VideoDistill model (SPEC 11): frame_encoder.onnx and answerer.onnx.
+"""ONNX export of a VideoDistill model (SPEC 11): frame_encoder.onnx and answerer.onnx, and beside them
+videodistill.safetensors: the VideoDistill part (every SPEC 10 name but `clip.*`) with SPEC 11's metadata in the
+header's `__metadata__`, which convert-weights reads together with a Hugging Face CLIP folder for the towers.
 
 Exporter settings that keep SPEC 10's initializer names with torch 2.15: the TorchScript exporter with
 `dynamo=False, do_constant_folding=False` (constant folding would fold each Linear weight into a transposed,
@@ -16,12 +18,14 @@ import types
 import warnings
 
 import onnx
+import safetensors.torch
 import torch
 
 from .config import KEYS
 from .model import VideoDistill
 
 OPSET = 17
+PART_FILE = "videodistill.safetensors"
 
 FRAME_INPUTS, FRAME_OUTPUTS = ["pixels"], ["tokens"]
 ANSWER_INPUTS = ["tokens", "token_ids"]
@@ -80,8 +84,37 @@ def _add_metadata(path, meta):
     onnx.save(m, path)
 
 
+def save_videodistill_part(model, path):
+    """The VideoDistill part of the state dict (SPEC 10 names, float32) as safetensors, with SPEC 11 metadata."""
+    part = {k: v.detach().float().contiguous() for k, v in model.state_dict().items() if not k.startswith("clip.")}
+    safetensors.torch.save_file(part, path, metadata=metadata(model))
+    _sort_metadata(path)
+    return path
+
+
+def _sort_metadata(path):
+    with open(path, "rb") as f:
+        blob = f.read()
+    with open(path, "wb") as f:
+        f.write(sorted_metadata(blob))
+
+
+def sorted_metadata(blob):
+    """safetensors writes `__metadata__` in hash order, which changes from run to run; the same header with its
+    metadata keys sorted keeps the fixtures byte-for-byte reproducible (offsets are relative to the data, which
+    stays as the library wrote it)."""
+    n = int.from_bytes(blob[:8], "little")
+    header = json.loads(blob[8:8 + n])
+    if "__metadata__" in header:
+        header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    text += b" " * (-len(text) % 8)  # the library's own padding rule: the data starts 8-byte aligned
+    return len(text).to_bytes(8, "little") + text + blob[8 + n:]
+
+
 def export(model, out_dir):
-    """Write frame_encoder.onnx and answerer.onnx for `model` (eval mode) into out_dir; return their paths."""
+    """Write frame_encoder.onnx, answerer.onnx and videodistill.safetensors (PART_FILE) for `model` (eval mode)
+    into out_dir; return the two ONNX paths."""
     model = model.eval()
     cfg = model.cfg
     os.makedirs(out_dir, exist_ok=True)
@@ -109,6 +142,7 @@ def export(model, out_dir):
     meta = metadata(model)
     for path in (frame_path, answer_path):
         _add_metadata(path, meta)
+    save_videodistill_part(model, os.path.join(out_dir, PART_FILE))
     return frame_path, answer_path
 
 
@@ -123,7 +157,7 @@ def main():
                                        if any(k.startswith(p) for k in ckpt["state_dict"]))
     model = VideoDistill(ckpt["config"], ckpt.get("answers", ()), heads)
     model.load_state_dict(ckpt["state_dict"], strict=True)
-    for p in export(model, args.out):
+    for p in (*export(model, args.out), os.path.join(args.out, PART_FILE)):
         print("wrote", p)
 
 

@@ -1,6 +1,6 @@
 """Deterministic test fixtures: two small configs that differ in every size, their ONNX exports, inputs and
 ONNX Runtime outputs. `python tools/reference/make_fixtures.py` rewrites Tests/Fixtures/tiny_a and tiny_b byte
-for byte (same machine, same torch / onnxruntime versions).
+for byte (same machine, same torch / onnxruntime versions), then the Hugging Face fixtures (vdref.hf_fixtures).
 
 Seeds are searched (deterministically) until the fixture exercises every path: no near-ties in selection, answers
 or multiple choice (top-2 gaps >= MIN_GAP), at least one duplicate selection, gate cosines reaching far into
@@ -19,6 +19,7 @@ from .frames import frame_indices, preprocess_f64
 from .model import VideoDistill, init_random
 from .export import export
 from .tokenizer import Tokenizer
+from . import hf_fixtures
 
 MIN_GAP = 2e-3     # ten times SPEC 8's fp32 near-tie threshold at these magnitudes
 MIN_GATE_REACH = 0.75
@@ -165,3 +166,4 @@ def main(root):
     tok = Tokenizer()
     for name in CONFIGS:
         write_fixture(name, root, tok)
+    hf_fixtures.main(root)
