@@ -405,7 +405,6 @@ def _run_local(task, shards, model_path, workers, threads, progress, max_restart
     ctx = multiprocessing.get_context("spawn")   # no fork of a process that holds runtime threads
     queue = ctx.Queue()
     todo, restarts = list(shards), 0
-    per_video = task["kind"] == "index"   # index counts videos as they end (the queue); ask per shard
     while todo:
         pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
                                                       initializer=_local_init, initargs=(model_path, threads, queue))
@@ -422,7 +421,7 @@ def _run_local(task, shards, model_path, workers, threads, progress, max_restart
                     except concurrent.futures.process.BrokenProcessPool:
                         continue
                     todo.remove(shard)
-                    progress.shard_done(rows, videos=0 if per_video else len(rows))
+                    progress.shard_done(shard, rows)
                     yield shard, rows
         except BaseException:
             _terminate(pool)
@@ -431,8 +430,9 @@ def _run_local(task, shards, model_path, workers, threads, progress, max_restart
         if todo:
             restarts += 1
             if restarts > max_restarts:
-                raise CorpusError(f"worker processes died {restarts} times; shards {todo} are unfinished (rerun "
+                raise CorpusError(f"worker processes died (or could not start) {restarts} times; shards {todo} are unfinished (rerun "
                                   "to resume)")
+            progress.partial.clear()
             progress.note(f"a worker died; redoing {len(todo)} unfinished shard(s)")
 
 
@@ -440,10 +440,10 @@ def _drain(queue, progress):
     import queue as q
     while True:
         try:
-            queue.get_nowait()
+            shard = queue.get_nowait()
         except q.Empty:
             return
-        progress.video_done()
+        progress.video_done(shard)
 
 
 class _RayShardMapper:
@@ -493,7 +493,7 @@ def _run_ray(task, shards, model_path, workers, threads, progress, address, max_
                             max_task_retries=max_retries)
     for row in ds.iter_rows():
         rows = json.loads(row["rows"])
-        progress.shard_done(rows, videos=len(rows))
+        progress.shard_done(int(row["shard"]), rows)
         yield int(row["shard"]), rows
 
 
@@ -516,8 +516,14 @@ class _Progress:
         self.what, self.videos, self.shards, self.enabled = what, videos, shards, enabled
         self.stream = stream or sys.stderr
         self.tty = self.enabled and self.stream.isatty()
-        self.n_videos = self.n_shards = self.n_failed = 0
+        self.n_shards = self.n_failed = self.finished_videos = 0
+        self.partial: Dict[int, int] = {}   # videos done so far in each unfinished shard (index, local engine)
+        self.finished = set()
         self.t0 = time.monotonic()
+
+    @property
+    def n_videos(self):
+        return self.finished_videos + sum(self.partial.values())
 
     def _line(self):
         dt = max(time.monotonic() - self.t0, 1e-9)
@@ -537,14 +543,18 @@ class _Progress:
             self.stream.write(self._line() + "\n")
         self.stream.flush()
 
-    def video_done(self):
-        self.n_videos += 1
+    def video_done(self, shard):
+        if shard in self.finished:   # a late message of a shard already counted whole
+            return
+        self.partial[shard] = self.partial.get(shard, 0) + 1
         if self.tty:
             self._show()
 
-    def shard_done(self, rows, videos=0):
+    def shard_done(self, shard, rows):
+        self.partial.pop(shard, None)
+        self.finished.add(shard)
         self.n_shards += 1
-        self.n_videos += videos
+        self.finished_videos += len(rows)
         self.n_failed += sum(1 for r in rows if r.get("status") == "error")
         self._show()
 
@@ -662,8 +672,9 @@ class Corpus:
         if engine == "local" and (workers or 1) == 1:   # one worker: this process, none to start
             with Model(model_path, threads=threads) as m:
                 for s in shards:
-                    rows += _run_task(m, task, s, None)
-                    bar.shard_done([], videos=len(rows) - bar.n_videos)
+                    shard_rows = _run_task(m, task, s, None)
+                    rows += shard_rows
+                    bar.shard_done(s, shard_rows)
         else:
             for _, shard_rows in _map_shards(task, dict.fromkeys(shards), model_path, engine, workers, threads,
                                              address, bar):
