@@ -48,7 +48,7 @@ def plain_loop(model_path, paths, threads, out):
     with vd.Model(model_path, threads=threads) as model:
         for n, p in enumerate(paths):
             t1 = time.perf_counter()
-            with model.encode_video(p) as v:
+            with model.encode_video(p, decode_threads=threads) as v:   # as a corpus worker decodes
                 v.save(os.path.join(out, f"{n:08d}.vdv"))
             per_video.append(time.perf_counter() - t1)
     return time.perf_counter() - t0, statistics.median(per_video)

@@ -283,7 +283,9 @@ def index_shard(model: Model, root: str, shard: int, inputs: List[Dict[str, Any]
                "duration_s": None, "replaced_frames": None, "size_bytes": _size(item["path"]),
                "encoded_bytes": None, "worker": _worker_name()}
         try:
-            video = model.encode_video(item["path"], strict=strict)
+            # decode with the worker's own threads too: libav's default (0) takes every core of the node, which
+            # oversubscribes a node of many workers (and Ray's num_cpus = threads would not hold)
+            video = model.encode_video(item["path"], strict=strict, decode_threads=model.threads)
         except VideoDistillError as e:   # the video's own failure: a row, not the job's end
             row.update(status="error", error=f"{type(e).__name__}: {e}")
         else:
@@ -603,6 +605,8 @@ def index(model: Union[str, "os.PathLike[str]"], out: str, videos: Sequence[str]
         raise CorpusError("shard_size must be >= 1")
     Model(model_path).close()   # a bad model file is the job's error before any worker starts
     items = read_inputs(videos, manifest)
+    if engine == "ray" and workers is None:   # the default shard size counts the cluster's actors
+        workers = max(1, int(_ray_connect(address).cluster_resources().get("CPU", 1) // max(1, threads)))
     root = os.path.abspath(os.fspath(out))
     with _job_lock(root):
         size = shard_size or (_read_meta(root)["shard_size"] if os.path.exists(os.path.join(root, "corpus.json"))
