@@ -193,14 +193,15 @@ def test_worker_killed_mid_shard_loses_nothing(videos, oracle, tmp_path, engine,
     try:
         corpus.index(MODEL, root, videos, engine=engine, workers=2, shard_size=5, progress=False)
     finally:
-        killed.append(None) if not killed else None
+        if not killed:
+            killed.append(None)   # stops the watcher
         watcher.join()
     assert killed[0] is not None, "no worker was seen mid-shard to kill"
     pid, shard, was_unfinished = killed[0]
     assert was_unfinished
     rows = _check_corpus(root, videos, oracle)   # every video exactly once, as encoded alone
-    assert f":{pid}" not in {r["worker"][r["worker"].rindex(":"):] for r in rows}   # the killed shard was redone
-    assert {r["shard"] for r in rows if r["worker"].endswith(f":{pid}")} == set()
+    # the killed worker's shard was redone by another process: no row is the killed worker's
+    assert not [r for r in rows if r["worker"].endswith(f":{pid}")]
     assert any(r["shard"] == shard for r in rows)
 
 

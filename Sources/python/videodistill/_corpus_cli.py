@@ -105,3 +105,6 @@ def main(argv=None):
     except ImportError as e:
         print(f"videodistill {args.command}: {e}", file=sys.stderr)
         return 1
+    except OSError as e:   # the corpus folder or an output file: unwritable, full, gone
+        print(f"videodistill {args.command}: {e}", file=sys.stderr)
+        return 3

@@ -39,7 +39,7 @@ import socket
 import sys
 import time
 import warnings
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -139,7 +139,8 @@ def _read_manifest(path):
         if not isinstance(r.get("path"), str) or not r["path"]:
             raise CorpusError(f"manifest {path}: a row without a path")
         vid = r.get("id")
-        items.append({"id": str(vid) if vid is not None else r["path"], "path": os.path.abspath(os.path.join(base, r["path"]))})
+        items.append({"id": str(vid) if vid is not None else r["path"],
+                      "path": os.path.abspath(os.path.join(base, r["path"]))})
     return items
 
 
@@ -401,9 +402,8 @@ def _terminate(pool):
 
 
 def _run_local(task, shards, model_path, workers, threads, progress, max_restarts=3):
-    # shards: {shard: its inputs (None but for index)}
-    """Each shard on a pool of `workers` processes; a pool whose worker died is replaced and its unfinished shards
-    are redone (up to max_restarts times a job; a rerun resumes after that)."""
+    """Each shard ({shard: its inputs, None but for index}) on a pool of `workers` processes; a pool whose worker
+    died is replaced and its unfinished shards are redone (up to max_restarts times a job; a rerun resumes)."""
     ctx = multiprocessing.get_context("spawn")   # no fork of a process that holds runtime threads
     queue = ctx.Queue()
     todo, restarts = list(shards), 0
@@ -432,8 +432,8 @@ def _run_local(task, shards, model_path, workers, threads, progress, max_restart
         if todo:
             restarts += 1
             if restarts > max_restarts:
-                raise CorpusError(f"worker processes died (or could not start) {restarts} times; shards {todo} are unfinished (rerun "
-                                  "to resume)")
+                raise CorpusError(f"worker processes died (or could not start) {restarts} times; shards {todo} "
+                                  "are unfinished (rerun to resume)")
             progress.partial.clear()
             progress.note(f"a worker died; redoing {len(todo)} unfinished shard(s)")
 
@@ -620,7 +620,8 @@ def index(model: Union[str, "os.PathLike[str]"], out: str, videos: Sequence[str]
         bar.skipped(meta["num_shards"] - len(todo), len(items) - sum(len(inputs[s]) for s in todo))
         task = {"kind": "index", "root": root, "options": {"precision": precision, "strict": strict}}
         try:
-            for _ in _map_shards(task, {s: inputs[s] for s in todo}, model_path, engine, workers, threads, address, bar):
+            todo_inputs = {s: inputs[s] for s in todo}
+            for _ in _map_shards(task, todo_inputs, model_path, engine, workers, threads, address, bar):
                 pass
         finally:
             bar.end()
