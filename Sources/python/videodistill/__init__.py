@@ -36,6 +36,9 @@ class VideoDistillError(Exception):
         super().__init__(message)
         self.status = status
 
+    def __reduce__(self):   # pickled whole (worker processes raise these to the corpus' coordinator)
+        return type(self), (self.status, str(self))
+
 
 # One subclass per status, so callers can catch exactly what they expect (videodistill.InvalidTextError, ...).
 _ERRORS = {}

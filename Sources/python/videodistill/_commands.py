@@ -1,10 +1,14 @@
 """The `videodistill` and `convert-weights` commands of an installed wheel: the programs inside the package (built
-with the Swift runtime linked in), run in place of this process."""
+with the Swift runtime linked in), run in place of this process. `videodistill index` and `videodistill ask` (the
+corpus, videodistill.corpus) are Python, run here."""
 
 import os
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+
+#: The subcommands this package runs itself (videodistill/_corpus_cli.py); the program gets every other one.
+PYTHON_COMMANDS = ("index", "ask")
 
 
 def _run(name, checkout_name):
@@ -19,6 +23,9 @@ def _run(name, checkout_name):
 
 
 def videodistill():
+    if len(sys.argv) > 1 and sys.argv[1] in PYTHON_COMMANDS:
+        from ._corpus_cli import main
+        sys.exit(main(sys.argv[1:]))
     _run("videodistill", "videodistill-cli")
 
 
