@@ -4,7 +4,7 @@ and 2 workers (local processes, and Ray Data actors on a local Ray cluster) agai
 rounds (the host drifts); and each worker's peak RSS and PSS (/proc/PID/smaps_rollup) next to the model file's
 size, the part of the worker's PSS that is the mapped model file, and one video's tokens.
 
-    .venv/bin/python tools/benchmark/corpus_bench.py [--model M] [--videos N] [--rounds R] [--json OUT]
+    .venv/bin/python tools/benchmark/python/corpus_bench.py [--model M] [--videos N] [--rounds R] [--json OUT]
 
 Every job indexes the same N videos (generated once with ffmpeg: --size, --seconds, --fps) into a fresh folder;
 a job's time includes starting its workers (and, for Ray, its actors; the cluster itself is started once before the
@@ -24,7 +24,7 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
 
 def make_videos(folder, n, size, seconds, fps):
