@@ -17,6 +17,9 @@ struct VideoDistillCommand: ParsableCommand {
             the video's F frames. Wherever a command takes VIDEO, an encoded-video file written by `encode` \
             stands in for it (except `explain`, which draws the frames).
 
+            index, ask: a video corpus indexed once and asked anything, on one machine or a Ray cluster, are commands \
+            of the Python package (python -m videodistill index|ask --help, or the wheel's videodistill).
+
             \(ExitStatus.help)
             """,
         subcommands: [Answer.self, Choose.self, Encode.self, Info.self, Eval.self, Explain.self]
@@ -24,6 +27,11 @@ struct VideoDistillCommand: ParsableCommand {
 
     /// Parses, runs, prints errors and exits with the statuses of `ExitStatus`.
     static func runMain() -> Never {
+        // The corpus commands are the Python package's (Ray and Parquet live there); say where they are.
+        let arguments = CommandLine.arguments.dropFirst()
+        if let first = arguments.first, first == "index" || first == "ask" {
+            fail(CommandFailure(.usage, "the corpus commands (index, ask) are the Python package's: run `python -m videodistill \(first) ...`, or `videodistill \(first) ...` from the installed wheel (pip install 'videodistill[corpus]'); see the README's \"Corpus\" and `python -m videodistill \(first) --help`"))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

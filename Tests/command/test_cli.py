@@ -237,3 +237,10 @@ def test_encoded_video_file_stands_in_for_the_video(cli, case, tmp_path):
     assert r.returncode == EXIT["usage"] and b"encoded-video file" in r.stderr
     r = run(cli, "encode", "-m", case.model, "-v", case.lossless, "-o", tmp_path / "x.vdv", "--precision", "float64")
     assert r.returncode == EXIT["usage"] and not (tmp_path / "x.vdv").exists()
+
+
+def test_corpus_commands_point_to_the_python_package(cli):
+    """index and ask are the Python package's (videodistill.corpus); the Swift command says so and exits 2."""
+    for sub in ("index", "ask"):
+        r = run(cli, sub, "--model", "m.gguf")
+        assert r.returncode == EXIT["usage"] and f"python -m videodistill {sub}".encode() in r.stderr
