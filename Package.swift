@@ -117,10 +117,11 @@ let package = Package(
             path: "tools/benchmark",
             exclude: ["int8", "ort", "python"]
         ),
-        // int8 GEMM throughput (vd_gemm_int8.h), beside ONNX Runtime's MatMulInteger via gemm_vs_matmulinteger.py.
+        // int8 GEMM throughput (vd_gemm_int8.h), beside OpenBLAS's sgemm (--sgemm) and ONNX Runtime's MatMulInteger
+        // (gemm_vs_matmulinteger.py); --peak: the path's int8 peak beside the fp32 FMA peak.
         .executableTarget(
             name: "vd-bench-int8",
-            dependencies: ["_VDKernels"],
+            dependencies: ["_VDKernels", "COpenBLAS"],   // COpenBLAS: --sgemm, the fp32 product beside ours
             path: "tools/benchmark/int8",
             exclude: ["gemm_vs_matmulinteger.py", "README.md"],
             linkerSettings: [.linkedLibrary("m")]   // _VDKernels' libm calls (Swift targets get it already)

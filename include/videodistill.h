@@ -77,6 +77,22 @@ const char *vd_last_error(void);
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *vd_version(void);
 
+/* What computes on this machine (for logs, benchmarks, and callers comparing int8 results across machines).
+ * The strings are constants. */
+typedef struct vd_compute_info {
+    const char *kernels;          /* the C kernels' SIMD path: "avx512", "avx2" or "scalar" */
+    const char *int8;             /* the int8 kernels' path: "avx512-vnni", "avx-vnni", "avx2" or "scalar" */
+    int32_t int8_activation_max;  /* int8 layers quantize activations per token to [-max, max]: 127, or 64 on the
+                                     "avx2" path (CPUs without VNNI), where that range makes them about twice as
+                                     fast; int8 outputs then differ from other CPUs' within SPEC 8's int8 gate */
+    const char *blas_core;        /* OpenBLAS's kernels (fp32 products), e.g. "Haswell", "SkylakeX" */
+    const char *isa_cap;          /* NULL, or the cap the environment variable VD_ISA ("scalar", "avx2" (no VNNI),
+                                     "avx512"), read once per process, puts on both paths: one machine runs as an
+                                     older CPU would */
+} vd_compute_info;
+
+vd_status vd_get_compute_info(vd_compute_info *out_info);
+
 /* ---- Model ------------------------------------------------------------------------------------------------ */
 
 typedef struct vd_model vd_model;

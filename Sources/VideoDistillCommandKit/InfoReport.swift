@@ -44,6 +44,7 @@ public struct InfoReport: Encodable {
         }
         metadata = kv
         compute = ["blas_core": ComputeInfo.blasCore, "kernels": ComputeInfo.kernelPath, "int8": ComputeInfo.int8Path]
+            .merging(ComputeInfo.isaCap.map { ["vd_isa": $0] } ?? [:]) { a, _ in a }
         computeWarning = ComputeInfo.blasWarning
     }
 
@@ -61,7 +62,8 @@ public struct InfoReport: Encodable {
             "model:        D = \(c.modelDim), \(c.modelHeads) heads, L_fs = \(c.fsLayers), L_vr = \(c.vrLayers), D_qa = \(c.qaHidden)",
             "normalise:    mean \(c.mean), std \(c.std); eps clip \(c.clipLnEps), model \(c.lnEps)",
             "tokenizer:    CLIP BPE, \(mergeCount) merges",
-            "compute:      OpenBLAS \(compute["blas_core"]!), kernels \(compute["kernels"]!), int8 \(compute["int8"]!)",
+            "compute:      OpenBLAS \(compute["blas_core"]!), kernels \(compute["kernels"]!), int8 \(compute["int8"]!)"
+                + (compute["vd_isa"].map { " (capped by VD_ISA=\($0))" } ?? ""),
         ]
         if let warning = computeWarning { lines.append("warning:      \(warning)") }
         lines.append("metadata:")

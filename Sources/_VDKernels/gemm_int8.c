@@ -27,6 +27,8 @@ typedef struct {
     // block of rows at a time, into its own scratch (a and out.a_scales unused). NULL otherwise.
     const float *x;
     int64_t ldx;
+    int path;                      // the caller's path, for the helper threads too
+    int32_t qmax;                  // the activations' range, vd_int8_activation_max(path)
     int failed;                    // atomic: a task could not allocate its scratch
 } vd_int8_gemm_job;
 
@@ -53,7 +55,8 @@ static void vd_int8_linear_rows(vd_int8_gemm_job *job, int32_t i0, int32_t i1, i
     float *q_scales = (float *)(q + q_bytes);
     for (int32_t i = i0; i < i1; i += rows) {
         int32_t n_rows = i1 - i < rows ? i1 - i : rows;
-        vd_int8_quantize_range(q, q_scales, job->x + (size_t)i * (size_t)job->ldx, 0, n_rows, k, job->ldx);
+        vd_int8_quantize_range(q, q_scales, job->x + (size_t)i * (size_t)job->ldx, 0, n_rows, k, job->ldx, job->qmax,
+                               job->path);
         vd_int8_out out = job->out;   // the same rows of y, as rows [0, n_rows) of the block
         out.y += (size_t)i * (size_t)out.ldy;
         out.a_scales = q_scales;
@@ -77,7 +80,9 @@ static void vd_int8_gemm_task(void *ctx, int32_t task) {
 // a tail of at most one small task. Few rows: the channel blocks are split instead, 2 tasks per thread.
 static vd_int8_gemm_job vd_int8_split(const vd_int8_out *out, const int8_t *a, int32_t m, const vd_int8_weights *w,
                                       int32_t n_threads) {
-    vd_int8_gemm_job job = {.out = *out, .a = a, .w = w, .simd = vd_int8_simd_for(vd_int8_get_path()), .m = m};
+    const int path = vd_int8_get_path();
+    vd_int8_gemm_job job = {.out = *out, .a = a, .w = w, .simd = vd_int8_simd_for(path), .m = m, .path = path,
+                            .qmax = vd_int8_activation_max(path)};
     if (n_threads <= 1) {
         job.rows_per_task = m;
         job.blocks_per_task = w->n_blocks;
@@ -127,7 +132,7 @@ static int vd_int8_linear(float *y, int64_t ldy, const float *x, int32_t m, int3
     int8_t *q = malloc(q_bytes + (size_t)m * sizeof(float));
     if (!q) return -1;
     float *a_scales = (float *)(q + q_bytes);
-    vd_int8_quantize_range(q, a_scales, x, 0, m, k, ldx);
+    vd_int8_quantize_range(q, a_scales, x, 0, m, k, ldx, job.qmax, job.path);
     job.a = q;
     job.out.a_scales = a_scales;
     vd_int8_parallel_for(job.n_tasks, n_threads, vd_int8_gemm_task, &job);

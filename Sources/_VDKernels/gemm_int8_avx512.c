@@ -7,8 +7,9 @@
 #define MR 6    // rows per register block
 #define NV 4    // 16-channel blocks per register block: 24 accumulators + 4 weights + 1 broadcast of 32 zmm
 
-// Sums of each row of a [rows, k] (for the -128 * rowsum correction), vpdpbusd against ones.
-static VD_INT8_TARGET_AVX512 void vd_int8_row_sums_avx512(int32_t *sums, const int8_t *a, int32_t rows, int32_t k) {
+// Sums of each row of a [rows, k] (for the -128 * rowsum correction), vpdpbusd against ones. Returns 0: this
+// path has no narrow kernels, which would need the rows' largest |a|.
+static VD_INT8_TARGET_AVX512 int32_t vd_int8_row_sums_avx512(int32_t *sums, const int8_t *a, int32_t rows, int32_t k) {
     const __m512i ones = _mm512_set1_epi8(1);
     for (int32_t r = 0; r < rows; r++) {
         const int8_t *row = a + (size_t)r * (size_t)k;
@@ -18,6 +19,7 @@ static VD_INT8_TARGET_AVX512 void vd_int8_row_sums_avx512(int32_t *sums, const i
         if (l < k) acc = _mm512_dpbusd_epi32(acc, ones, _mm512_maskz_loadu_epi8((1ull << (k - l)) - 1, row + l));
         sums[r] = _mm512_reduce_add_epi32(acc);
     }
+    return 0;
 }
 
 // acc[r][v] = sum_k u[channel] * a[r] over the whole k for one register block.
@@ -87,8 +89,8 @@ static const vd_int8_kernel_fn kernels512[MR * NV] = {
     VD_INT8_KERNELS_4(kernel512, 4), VD_INT8_KERNELS_4(kernel512, 5), VD_INT8_KERNELS_4(kernel512, 6),
 };
 
-const vd_int8_simd_path vd_int8_path_avx512_vnni = {MR, NV, kernels512, vd_int8_row_sums_avx512};
+const vd_int8_simd_path vd_int8_path_avx512_vnni = {MR, NV, kernels512, vd_int8_row_sums_avx512, 0, NULL};
 
 #else
-const vd_int8_simd_path vd_int8_path_avx512_vnni = {0, 0, NULL, NULL};
+const vd_int8_simd_path vd_int8_path_avx512_vnni = {0, 0, NULL, NULL, 0, NULL};
 #endif

@@ -74,14 +74,21 @@ static inline const uint8_t *vd_int8_block(const vd_int8_weights *w, int32_t b, 
 typedef void (*vd_int8_kernel_fn)(const vd_int8_out *out, const int8_t *a, int32_t k, const uint8_t *w,
                                   size_t q_stride, const int32_t *sums, int32_t i, int32_t j, int32_t n,
                                   const float *w_scales);
-/// Sums of each row of a [rows, k].
-typedef void (*vd_int8_row_sums_fn)(int32_t *sums, const int8_t *a, int32_t rows, int32_t k);
+/// Sums of each row of a [rows, k]; returns the rows' largest |a| where the path has narrow kernels.
+typedef int32_t (*vd_int8_row_sums_fn)(int32_t *sums, const int8_t *a, int32_t rows, int32_t k);
 
-/// A SIMD path: kernels[(mr - 1) * nb_max + (nb - 1)] for every 1 <= mr <= mr_max, 1 <= nb <= nb_max.
+/// Activations on the AVX2 path: vd_linear_int8 quantizes them to [-64, 64], where vpmaddubsw cannot saturate.
+#define VD_INT8_AVX2_ACT_MAX 64
+
+/// A SIMD path: kernels[(mr - 1) * nb_max + (nb - 1)] for every 1 <= mr <= mr_max, 1 <= nb <= nb_max, exact for
+/// every int8 a; and, where narrow_kernels is not NULL, faster kernels (nb = 1, mr <= narrow_mr_max) that are exact
+/// only for rows whose |a| <= VD_INT8_AVX2_ACT_MAX.
 typedef struct {
     int32_t mr_max, nb_max;
     const vd_int8_kernel_fn *kernels;
     vd_int8_row_sums_fn row_sums;
+    int32_t narrow_mr_max;
+    const vd_int8_kernel_fn *narrow_kernels;
 } vd_int8_simd_path;
 
 extern const vd_int8_simd_path vd_int8_path_avx2, vd_int8_path_avx_vnni, vd_int8_path_avx512_vnni;
@@ -110,8 +117,9 @@ static inline int32_t vd_int8_load_tail(const int8_t *p, int32_t avail) {
 #define VD_INT8_KERNELS_1(NAME, R) NAME##_##R##_1
 #define VD_INT8_KERNELS_4(NAME, R) NAME##_##R##_1, NAME##_##R##_2, NAME##_##R##_3, NAME##_##R##_4
 
-/// Quantizes rows [i0, i1) of x as vd_quantize_rows_int8 does, on the current path.
-void vd_int8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k, int64_t ldx);
+/// Quantizes rows [i0, i1) of x as vd_quantize_rows_int8_max does with qmax, with `path`'s vector code.
+void vd_int8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k, int64_t ldx,
+                            int32_t qmax, int path);
 
 /// One task of a parallel loop: task in [0, n_tasks).
 typedef void (*vd_int8_task_fn)(void *ctx, int32_t task);

@@ -19,17 +19,21 @@ void vd_int8_tile_simd(const vd_int8_simd_path *path, const vd_int8_out *out, co
     int32_t sums[MC_MAX];
     for (int32_t ic = i0; ic < i1; ic += mc) {
         int32_t ie = ic + mc < i1 ? ic + mc : i1;
-        path->row_sums(sums, a + (size_t)ic * (size_t)k, ie - ic, k);
+        int32_t amax = path->row_sums(sums, a + (size_t)ic * (size_t)k, ie - ic, k);
+        // The narrow kernels where every row of the block allows them.
+        const int narrow = path->narrow_kernels && amax <= VD_INT8_AVX2_ACT_MAX;
+        const vd_int8_kernel_fn *kernels = narrow ? path->narrow_kernels : path->kernels;
+        const int32_t mr_use = narrow ? path->narrow_mr_max : mr_max, nb_use = narrow ? 1 : nb_max;
         for (int32_t bc = b0; bc < b1; bc += chunk_blocks) {
             int32_t be = bc + chunk_blocks < b1 ? bc + chunk_blocks : b1;
-            for (int32_t i = ic; i < ie; i += mr_max) {
-                int32_t mr = ie - i < mr_max ? ie - i : mr_max;
-                for (int32_t b = bc; b < be; b += nb_max) {
-                    int32_t nb = be - b < nb_max ? be - b : nb_max;
+            for (int32_t i = ic; i < ie; i += mr_use) {
+                int32_t mr = ie - i < mr_use ? ie - i : mr_use;
+                for (int32_t b = bc; b < be; b += nb_use) {
+                    int32_t nb = be - b < nb_use ? be - b : nb_use;
                     size_t q_stride;
                     const uint8_t *wb = vd_int8_block(w, b, &q_stride);
-                    path->kernels[(mr - 1) * nb_max + (nb - 1)](out, a + (size_t)i * (size_t)k, k, wb, q_stride,
-                                                                 sums + (i - ic), i, b * VD_INT8_NB, w->n, w->scales);
+                    kernels[(mr - 1) * nb_use + (nb - 1)](out, a + (size_t)i * (size_t)k, k, wb, q_stride,
+                                                          sums + (i - ic), i, b * VD_INT8_NB, w->n, w->scales);
                 }
             }
         }

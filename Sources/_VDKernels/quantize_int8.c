@@ -1,16 +1,17 @@
-// Per-row (per-token) symmetric int8 quantization of activations: scale = max|x| / 127,
-// q = round-half-even(x / scale) clamped to [-127, 127]. NaN elements are ignored by the max and give q = 0.
+// Per-row (per-token) symmetric int8 quantization of activations: scale = max|x| / qmax,
+// q = round-half-even(x / scale) clamped to [-qmax, qmax] (qmax 127, or 64 for the AVX2 path's vd_linear_int8).
+// NaN elements are ignored by the max and give q = 0.
 #include "gemm_int8_internal.h"
 #include <math.h>
 #include <string.h>
 
-static void vd_quantize_row_scalar(int8_t *q, float *scale_out, const float *x, int32_t k) {
+static void vd_quantize_row_scalar(int8_t *q, float *scale_out, const float *x, int32_t k, float qmax) {
     float amax = 0.0f;
     for (int32_t l = 0; l < k; l++) {
         float v = fabsf(x[l]);
         if (v > amax) amax = v;   // false for NaN
     }
-    float scale = amax / 127.0f;
+    float scale = amax / qmax;
     *scale_out = scale;
     if (scale == 0.0f) {          // a zero row (or one so small that the scale underflows)
         memset(q, 0, (size_t)k);
@@ -19,7 +20,7 @@ static void vd_quantize_row_scalar(int8_t *q, float *scale_out, const float *x, 
     for (int32_t l = 0; l < k; l++) {
         float v = x[l] / scale;
         if (v != v) v = 0.0f;
-        v = v < -127.0f ? -127.0f : (v > 127.0f ? 127.0f : v);
+        v = v < -qmax ? -qmax : (v > qmax ? qmax : v);
         q[l] = (int8_t)lrintf(v);   // the default rounding mode: to nearest, ties to even
     }
 }
@@ -27,19 +28,20 @@ static void vd_quantize_row_scalar(int8_t *q, float *scale_out, const float *x, 
 #if VD_INT8_X86
 // The same per row with 16 lanes. vmaxps(v, amax) returns its second operand when v is NaN, so NaN is left
 // out of the max as in the scalar loop; the lanes' max is exact in any order.
-static VD_INT8_TARGET_AVX512 void vd_quantize_row_avx512(int8_t *q, float *scale_out, const float *x, int32_t k) {
+static VD_INT8_TARGET_AVX512 void vd_quantize_row_avx512(int8_t *q, float *scale_out, const float *x, int32_t k,
+                                                          float qmax) {
     __m512 amax = _mm512_setzero_ps();
     int32_t l = 0;
     for (; l + 16 <= k; l += 16) amax = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(x + l)), amax);
     __mmask16 tail = (__mmask16)((1u << (k - l)) - 1);
     if (tail) amax = _mm512_max_ps(_mm512_abs_ps(_mm512_maskz_loadu_ps(tail, x + l)), amax);
-    float scale = _mm512_reduce_max_ps(amax) / 127.0f;
+    float scale = _mm512_reduce_max_ps(amax) / qmax;
     *scale_out = scale;
     if (scale == 0.0f) {
         memset(q, 0, (size_t)k);
         return;
     }
-    const __m512 s = _mm512_set1_ps(scale), lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+    const __m512 s = _mm512_set1_ps(scale), lo = _mm512_set1_ps(-qmax), hi = _mm512_set1_ps(qmax);
     for (l = 0; l < k; l += 16) {
         __mmask16 mask = k - l >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - l)) - 1);
         __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(mask, x + l), s);
@@ -51,7 +53,8 @@ static VD_INT8_TARGET_AVX512 void vd_quantize_row_avx512(int8_t *q, float *scale
 }
 
 // 8 lanes (AVX2 and AVX-VNNI); the last k % 8 elements go through the scalar formula, which is the same.
-static VD_INT8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out, const float *x, int32_t k) {
+static VD_INT8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out, const float *x, int32_t k,
+                                                      float qmax) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 amax = _mm256_setzero_ps();
     int32_t l = 0;
@@ -64,13 +67,13 @@ static VD_INT8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out
         float v = fabsf(x[l]);
         if (v > amax_s) amax_s = v;
     }
-    float scale = amax_s / 127.0f;
+    float scale = amax_s / qmax;
     *scale_out = scale;
     if (scale == 0.0f) {
         memset(q, 0, (size_t)k);
         return;
     }
-    const __m256 s = _mm256_set1_ps(scale), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+    const __m256 s = _mm256_set1_ps(scale), lo = _mm256_set1_ps(-qmax), hi = _mm256_set1_ps(qmax);
     for (l = 0; l + 8 <= k; l += 8) {
         __m256 v = _mm256_div_ps(_mm256_loadu_ps(x + l), s);
         v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));   // NaN -> 0
@@ -83,24 +86,33 @@ static VD_INT8_TARGET_AVX2 void vd_quantize_row_avx2(int8_t *q, float *scale_out
     for (; l < k; l++) {
         float v = x[l] / scale;
         if (v != v) v = 0.0f;
-        v = v < -127.0f ? -127.0f : (v > 127.0f ? 127.0f : v);
+        v = v < -qmax ? -qmax : (v > qmax ? qmax : v);
         q[l] = (int8_t)lrintf(v);
     }
 }
 #endif
 
 void vd_int8_quantize_range(int8_t *q, float *scales, const float *x, int32_t i0, int32_t i1, int32_t k,
-                            int64_t ldx) {
-    void (*row)(int8_t *, float *, const float *, int32_t) = vd_quantize_row_scalar;
+                            int64_t ldx, int32_t qmax, int path) {
+    void (*row)(int8_t *, float *, const float *, int32_t, float) = vd_quantize_row_scalar;
+    (void)path;
 #if VD_INT8_X86
-    int path = vd_int8_get_path();
     if (path == VD_INT8_AVX512_VNNI) row = vd_quantize_row_avx512;
     else if (path != VD_INT8_SCALAR) row = vd_quantize_row_avx2;
 #endif
-    for (int32_t i = i0; i < i1; i++) row(q + (size_t)i * (size_t)k, scales + i, x + (size_t)i * (size_t)ldx, k);
+    for (int32_t i = i0; i < i1; i++)
+        row(q + (size_t)i * (size_t)k, scales + i, x + (size_t)i * (size_t)ldx, k, (float)qmax);
 }
 
 void vd_quantize_rows_int8(int8_t *q, float *scales, const float *x, int32_t m, int32_t k, int64_t ldx) {
     if (!q || !scales || !x || m < 1 || k < 1) return;
-    vd_int8_quantize_range(q, scales, x, 0, m, k, ldx);
+    vd_int8_quantize_range(q, scales, x, 0, m, k, ldx, 127, vd_int8_get_path());
 }
+
+void vd_quantize_rows_int8_max(int8_t *q, float *scales, const float *x, int32_t m, int32_t k, int64_t ldx,
+                               int32_t qmax) {
+    if (!q || !scales || !x || m < 1 || k < 1 || qmax < 1 || qmax > 127) return;
+    vd_int8_quantize_range(q, scales, x, 0, m, k, ldx, qmax, vd_int8_get_path());
+}
+
+int vd_int8_activation_max(int path) { return path == VD_INT8_AVX2 ? VD_INT8_AVX2_ACT_MAX : 127; }

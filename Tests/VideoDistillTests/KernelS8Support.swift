@@ -4,11 +4,12 @@ import _VDKernels
 /// The int8 paths this CPU has (scalar included), each to be forced and compared with the scalar path.
 let int8Paths: [Int32] = (Int32(VD_INT8_SCALAR)...Int32(VD_INT8_AVX512_VNNI)).filter { vd_int8_path_supported($0) == 1 }
 
-/// Runs body with the int8 kernels forced to `path`, restoring the best path after. Other suites running
-/// meanwhile may see the forced path: harmless, every path gives the same bits.
+/// Runs body with the int8 kernels forced to `path` for this thread's calls, then lets the thread follow the
+/// process's path again. Thread-local, because the paths' activation ranges differ (AVX2's vd_linear_int8
+/// quantizes to [-64, 64]): other suites running meanwhile keep their own path.
 func withInt8Path<T>(_ path: Int32, _ body: () throws -> T) rethrows -> T {
-    precondition(vd_int8_set_path(path) == 0)
-    defer { _ = vd_int8_set_path(vd_int8_best_path()) }
+    precondition(vd_int8_set_thread_path(path) == 0)
+    defer { _ = vd_int8_set_thread_path(-1) }
     return try body()
 }
 

@@ -30,10 +30,15 @@ import _VDKernels
         (1, 768, 96), (37, 200, 130), (48, 771, 64), (97, 96, 193), (130, 257, 47),
     ]
 
-    @Test func gemmMatchesInt64ReferenceOnEveryPath() throws {
+    /// Activations over the whole int8 range (the AVX2 path's 16-bit kernel), within [-64, 64] (its vpmaddubsw
+    /// kernel), and within it but for one row holding -65 (a row block that must fall back to the 16-bit kernel).
+    @Test(arguments: ["full", "narrow", "narrow but one row"])
+    func gemmMatchesInt64ReferenceOnEveryPath(_ range: String) throws {
         var rng = KernelRandom(seed: 7)
         for (m, k, n) in Self.shapes {
-            let a = rng.int8s(m * k), w = rng.int8s(n * k)
+            var a = range == "full" ? rng.int8s(m * k) : rng.int8s(m * k, -64, 64)
+            if range == "narrow but one row" { a[(m / 2) * k + k / 2] = -65 }
+            let w = rng.int8s(n * k)
             let ref = referenceGEMM(a, w, m: m, n: n, k: k)
             let packed = try #require(Int8Weights(w, scales: [Float](repeating: 1, count: n), n: n, k: k))
             let scalar = withInt8Path(Int32(VD_INT8_SCALAR)) { packed.gemm(a, m: m) }
@@ -70,10 +75,12 @@ import _VDKernels
         }
     }
 
-    /// All-extreme inputs: every product is +-127 * 127 (or 128 * 128), where any int16 pair sum saturates.
+    /// All-extreme inputs: every product is +-127 * 127 (or 128 * 128), where any int16 pair sum saturates; and
+    /// the AVX2 vpmaddubsw kernel's limits, |a| = 64 against w = -128 and 127 (u = 0 and 255).
     @Test func gemmExactAtExtremeValues() throws {
         let (m, k, n) = (29, 1027, 37)
-        let cases: [(Int8, Int8)] = [(127, 127), (-127, 127), (-127, -127), (-128, -128), (-128, 127), (127, -128)]
+        let cases: [(Int8, Int8)] = [(127, 127), (-127, 127), (-127, -127), (-128, -128), (-128, 127), (127, -128),
+                                     (64, 127), (-64, 127), (64, -128), (-64, -128), (65, 127), (-65, -128)]
         for (av, wv) in cases {
             let a = [Int8](repeating: av, count: m * k), w = [Int8](repeating: wv, count: n * k)
             let expected = Int32(Int64(av) * Int64(wv) * Int64(k))
@@ -107,22 +114,32 @@ import _VDKernels
         vd_int8_weights_free(nil)
     }
 
-    /// Swift reference: scale = max|x| / 127, q = round-half-even(x / scale) clamped to [-127, 127].
-    private func referenceQuantize(_ x: [Float], m: Int, k: Int, ldx: Int) -> ([Int8], [Float]) {
+    /// Swift reference: scale = max|x| / qmax, q = round-half-even(x / scale) clamped to [-qmax, qmax].
+    private func referenceQuantize(_ x: [Float], m: Int, k: Int, ldx: Int, qmax: Float = 127) -> ([Int8], [Float]) {
         var q = [Int8](repeating: 0, count: m * k), scales = [Float](repeating: 0, count: m)
         for i in 0..<m {
             let row = x[(i * ldx)..<(i * ldx + k)]
             let amax = row.reduce(Float(0)) { $1.isNaN ? $0 : max($0, abs($1)) }
-            let scale = amax / 127
+            let scale = amax / qmax
             scales[i] = scale
             guard scale != 0 else { continue }
             for l in 0..<k {
                 var v = row[i * ldx + l] / scale
                 if v.isNaN { v = 0 }
-                q[i * k + l] = Int8(min(127, max(-127, v)).rounded(.toNearestOrEven))
+                q[i * k + l] = Int8(min(qmax, max(-qmax, v)).rounded(.toNearestOrEven))
             }
         }
         return (q, scales)
+    }
+
+    @Test func activationRangeIsNarrowOnlyOnAVX2() {
+        #expect(vd_int8_activation_max(Int32(VD_INT8_AVX2)) == 64)
+        for path in [VD_INT8_SCALAR, VD_INT8_AVX_VNNI, VD_INT8_AVX512_VNNI] { #expect(vd_int8_activation_max(Int32(path)) == 127) }
+        var q = [Int8](repeating: 7, count: 4), s: [Float] = [-1]
+        for bad: Int32 in [0, 128, -1] {   // writes nothing
+            vd_quantize_rows_int8_max(&q, &s, [1, 2, 3, 4], 1, 4, 4, bad)
+            #expect(q == [7, 7, 7, 7] && s == [-1])
+        }
     }
 
     @Test func quantizeRowsMatchesReference() {
@@ -137,12 +154,17 @@ import _VDKernels
             }
             if m > 3 { x[3 * ldx + k / 2] = .nan }        // NaN among ordinary values
             if m > 4 { x[4 * ldx + k - 1] = -.infinity }  // scale inf: every q is 0
-            let (qRef, sRef) = referenceQuantize(x, m: m, k: k, ldx: ldx)
-            for path in int8Paths {
-                var q = [Int8](repeating: 99, count: m * k), s = [Float](repeating: -1, count: m)
-                withInt8Path(path) { vd_quantize_rows_int8(&q, &s, x, Int32(m), Int32(k), Int64(ldx)) }
-                #expect(q == qRef, "path \(path) m=\(m) k=\(k)")
-                #expect(s.map(\.bitPattern) == sRef.map(\.bitPattern), "path \(path) m=\(m) k=\(k)")
+            for qmax: Int32 in [127, 64, 1] {   // vd_quantize_rows_int8 is qmax 127
+                let (qRef, sRef) = referenceQuantize(x, m: m, k: k, ldx: ldx, qmax: Float(qmax))
+                for path in int8Paths {
+                    var q = [Int8](repeating: 99, count: m * k), s = [Float](repeating: -1, count: m)
+                    withInt8Path(path) {
+                        if qmax == 127 { vd_quantize_rows_int8(&q, &s, x, Int32(m), Int32(k), Int64(ldx)) }
+                        else { vd_quantize_rows_int8_max(&q, &s, x, Int32(m), Int32(k), Int64(ldx), qmax) }
+                    }
+                    #expect(q == qRef, "path \(path) qmax \(qmax) m=\(m) k=\(k)")
+                    #expect(s.map(\.bitPattern) == sRef.map(\.bitPattern), "path \(path) qmax \(qmax) m=\(m) k=\(k)")
+                }
             }
         }
     }
@@ -158,21 +180,22 @@ import _VDKernels
             let x = rng.floats(m * k, -4, 4), w = rng.int8s(n * k, -127, 127)
             let wScales = rng.floats(n, 0.001, 0.02), bias = rng.floats(n)
             let packed = try #require(Int8Weights(w, scales: wScales, n: n, k: k))
-            var q = [Int8](repeating: 0, count: m * k), aScales = [Float](repeating: 0, count: m)
-            vd_quantize_rows_int8(&q, &aScales, x, Int32(m), Int32(k), Int64(k))
-            let c = referenceGEMM(q, w, m: m, n: n, k: k)
-            // The fp32 product and the bound on its distance from the quantized one.
-            var ref = [Double](repeating: 0, count: m * n), bound = ref
-            for i in 0..<m {
-                for j in 0..<n {
-                    for l in 0..<k {
-                        let wr = Double(wScales[j]) * Double(w[j * k + l])
-                        ref[i * n + j] += Double(x[i * k + l]) * wr
-                        bound[i * n + j] += 0.5 * Double(aScales[i]) * abs(wr)
+            for path in int8Paths {
+                // The activations quantized to the path's range ([-64, 64] on AVX2), the exact product of those.
+                var q = [Int8](repeating: 0, count: m * k), aScales = [Float](repeating: 0, count: m)
+                vd_quantize_rows_int8_max(&q, &aScales, x, Int32(m), Int32(k), Int64(k), vd_int8_activation_max(path))
+                let c = referenceGEMM(q, w, m: m, n: n, k: k)
+                // The fp32 product and the bound on its distance from the quantized one.
+                var ref = [Double](repeating: 0, count: m * n), bound = ref
+                for i in 0..<m {
+                    for j in 0..<n {
+                        for l in 0..<k {
+                            let wr = Double(wScales[j]) * Double(w[j * k + l])
+                            ref[i * n + j] += Double(x[i * k + l]) * wr
+                            bound[i * n + j] += 0.5 * Double(aScales[i]) * abs(wr)
+                        }
                     }
                 }
-            }
-            for path in int8Paths {
                 for (useBias, threads): (Bool, Int32) in [(true, 1), (false, 2), (true, 2)] {
                     var y = [Float](repeating: .nan, count: m * n)
                     let rc = withInt8Path(path) {

@@ -8,6 +8,7 @@ skipped with a message when they are missing.
 """
 
 import json
+import os
 import subprocess
 
 import numpy as np
@@ -40,8 +41,8 @@ def case(request, tmp_path_factory, ffmpeg, cli):
     return Case(request.param, tmp_path_factory.mktemp(request.param), ffmpeg)
 
 
-def run_json(cli, *args):
-    r = run(cli, *args, "--json")
+def run_json(cli, *args, env=None):
+    r = run(cli, *args, "--json", env=env)
     assert r.returncode == 0, r.stderr.decode(errors="replace")
     return json.loads(r.stdout)
 
@@ -111,6 +112,28 @@ def test_info(cli, case):
     assert out["merge_count"] == 48894
     text = run(cli, "info", "--model", case.model)
     assert text.returncode == 0 and b"heads:" in text.stdout
+    assert "vd_isa" not in out["compute"] or os.environ.get("VD_ISA")
+
+
+def test_vd_isa_caps_the_kernels(cli, case):
+    """VD_ISA=avx2 runs this machine as an AVX2 CPU without VNNI would (benchmarks, tests), scalar as one without
+    SIMD; the answer stays within the runtime's tolerance either way; an unknown name changes nothing."""
+    cpu = open("/proc/cpuinfo").read().split()
+    best = run_json(cli, "info", "--model", case.model)["compute"]
+    question, want = case.questions[0], run_json(cli, "answer", "-m", case.model, "-v", case.lossless, "-q", case.questions[0])
+    for isa, kernels, int8 in [("scalar", "scalar", "scalar"), ("avx2", "avx2", "avx2")]:
+        if isa == "avx2" and not ("avx2" in cpu and "fma" in cpu):
+            continue
+        env = dict(os.environ, VD_ISA=isa)
+        out = run_json(cli, "info", "--model", case.model, env=env)["compute"]
+        assert (out["kernels"], out["int8"], out["vd_isa"]) == (kernels, int8, isa)
+        got = run_json(cli, "answer", "-m", case.model, "-v", case.lossless, "-q", question, env=env)
+        assert (got["answer"], got["selected"], got["frames"]) == (want["answer"], want["selected"], want["frames"])
+        for key in ("qa_logits", "selection_logits"):   # other kernels, same numbers within SPEC 8's fp32 tolerance
+            ref = np.array(want[key], dtype=np.float32)
+            assert np.abs(np.array(got[key], dtype=np.float32) - ref).max() <= tolerance(ref), (isa, key)
+    out = run_json(cli, "info", "--model", case.model, env=dict(os.environ, VD_ISA="avx1024"))["compute"]
+    assert out == best
 
 
 def test_other_inputs_give_the_same_answer(cli, case, ffmpeg, tmp_path):

@@ -1,4 +1,6 @@
+import COpenBLAS
 import CVideoDistillAPI
+import _VDKernels
 
 // Loading, freeing and describing a model (include/videodistill.h, "Model").
 
@@ -66,6 +68,18 @@ public func vd_model_get_info(_ model: OpaquePointer?, _ out: UnsafeMutablePoint
         info.has_cl = m.file.heads.contains(.cl)
         info.weight_type = m.weightType[0]
         out.pointee = info
+    }
+}
+
+@_cdecl("vd_get_compute_info")
+public func vd_get_compute_info(_ out: UnsafeMutablePointer<vd_compute_info>?) -> vd_status {
+    capiCall("vd_get_compute_info") {
+        guard let out else { throw CAPIError.null("out_info") }
+        let int8Path = vd_int8_get_path(), cap = vd_isa_cap()
+        out.pointee = vd_compute_info(   // every string is a constant of the kernels or of OpenBLAS
+            kernels: vd_isa_name(vd_get_isa()), int8: vd_int8_path_name(int8Path),
+            int8_activation_max: vd_int8_activation_max(int8Path), blas_core: openblas_get_corename(),
+            isa_cap: cap < 0 ? nil : vd_isa_name(cap))
     }
 }
 

@@ -15,6 +15,13 @@ public enum ComputeInfo {
     /// The path of the int8 kernels in use (int8 model files): "avx512-vnni", "avx-vnni", "avx2" or "scalar".
     public static var int8Path: String { String(cString: vd_int8_path_name(vd_int8_get_path())) }
 
+    /// The cap the environment variable VD_ISA puts on both ("scalar", "avx2" or "avx512"), or nil when it is unset
+    /// or names none of them.
+    public static var isaCap: String? {
+        let cap = vd_isa_cap()
+        return cap < 0 ? nil : String(cString: vd_isa_name(cap))
+    }
+
     /// OpenBLAS cores without AVX2 FMA kernels. OpenBLAS picks one of these when it does not know the CPU model
     /// (Debian 12's 0.3.21 on Intel Xeons with AVX512-FP16 picks "Prescott"), although the CPU can run the
     /// Haswell or SkylakeX kernels.

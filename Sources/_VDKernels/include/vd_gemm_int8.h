@@ -2,8 +2,15 @@
 // int8 x int8 products accumulated exactly in int32, dequantised to fp32.
 //
 // Paths (run-time dispatch, like vd_kernels.h): AVX512-VNNI, AVX-VNNI, AVX2, scalar. Every path gives
-// bit-identical int32 results (exact integer arithmetic, no saturation anywhere), so the fp32 outputs of
-// vd_linear_int8 are identical too. The scalar path is the reference the others are tested against.
+// bit-identical int32 results for the same int8 inputs (exact integer arithmetic, no saturation anywhere). The
+// scalar path is the reference the others are tested against.
+//
+// Activation range. vd_linear_int8 quantizes activations to [-127, 127], except on the AVX2 path (CPUs without
+// VNNI), where it quantizes them to [-64, 64] (vd_int8_activation_max): there AVX2's u8 x s8 multiply-add
+// (vpmaddubsw) cannot saturate, and runs at about twice the rate of the 16-bit one. So vd_linear_int8 gives the
+// same bits on the scalar, AVX-VNNI and AVX512-VNNI paths, and on the AVX2 path the bits of the scalar path
+// with activations quantized to [-64, 64]. vd_gemm_int8 takes any int8 a on every path (rows of a outside
+// [-64, 64] run the AVX2 path's slower 16-bit kernel).
 //
 // Usage:
 //     vd_int8_weights *w = vd_int8_weights_pack(w_int8, w_scales, n, k);     // once, at model load
@@ -31,12 +38,18 @@ enum { VD_INT8_SCALAR = 0, VD_INT8_AVX2 = 1, VD_INT8_AVX_VNNI = 2, VD_INT8_AVX51
 int vd_int8_best_path(void);
 /// 1 when this CPU can run `path`, else 0.
 int vd_int8_path_supported(int path);
-/// The path the int8 kernels use now.
+/// The path the int8 kernels use now for calls from this thread.
 int vd_int8_get_path(void);
 /// Forces a path (tests, benchmarks); returns 0, or -1 (changing nothing) when the CPU lacks it. Process-global.
 int vd_int8_set_path(int path);
+/// Forces a path for the calls made from this thread only (their helper threads follow it), or with -1 lets this
+/// thread follow the process's path again; returns 0, or -1 (changing nothing) when the CPU lacks it. For tests
+/// that compare paths while other threads run int8 models: the paths' activation ranges differ (below).
+int vd_int8_set_thread_path(int path);
 /// "scalar", "avx2", "avx-vnni", "avx512-vnni", or "unknown".
 const char *vd_int8_path_name(int path);
+/// The largest |q| of the activations vd_linear_int8 quantizes on `path`: 64 on VD_INT8_AVX2, else 127.
+int vd_int8_activation_max(int path);
 
 /// The weights of one Linear layer, packed once at model load into the kernels' layout (opaque).
 typedef struct vd_int8_weights vd_int8_weights;
@@ -55,6 +68,10 @@ size_t vd_int8_weights_bytes(const vd_int8_weights *w);
 /// q: [m, k] contiguous; scales: [m]. NaN elements are left out of the max and give q = 0; a row holding an
 /// infinity gets scale inf (and q = 0 for its finite elements). Does nothing when m or k < 1.
 void vd_quantize_rows_int8(int8_t *q, float *scales, const float *x, int32_t m, int32_t k, int64_t ldx);
+/// The same with scale_r = max|x_r| / qmax and q clamped to [-qmax, qmax], 1 <= qmax <= 127 (else nothing is
+/// written): what vd_linear_int8 does with qmax = vd_int8_activation_max(path).
+void vd_quantize_rows_int8_max(int8_t *q, float *scales, const float *x, int32_t m, int32_t k, int64_t ldx,
+                               int32_t qmax);
 
 /// c [m, n] (int32, row stride ldc) = a [m, k] (int8, contiguous) . W^T, exactly.
 /// n_threads >= 1: threads split the work; none spins while idle. k must be the packed k; nothing is written
@@ -62,7 +79,8 @@ void vd_quantize_rows_int8(int8_t *q, float *scales, const float *x, int32_t m, 
 void vd_gemm_int8(int32_t *c, int64_t ldc, const int8_t *a, int32_t m, int32_t k, const vd_int8_weights *w,
                   int32_t n_threads);
 
-/// y [m, n] (row stride ldy) = dequant(quantize_rows(x [m, k], ldx) . W^T) + bias: the int8 Linear.
+/// y [m, n] (row stride ldy) = dequant(quantize_rows_max(x [m, k], ldx, vd_int8_activation_max(path)) . W^T) + bias:
+/// the int8 Linear.
 /// y[i, j] = (float)c[i, j] * (a_scale[i] * w_scale[j]) + bias[j], in that order of fp32 operations (no FMA),
 /// so every path gives the same bits. bias may be NULL (adds +0.0f). Returns 0, or -1 when k differs from the
 /// packed k, m < 1, a pointer is NULL, or scratch memory cannot be allocated (y is then unspecified). Scratch:

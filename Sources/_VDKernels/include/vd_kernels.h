@@ -20,8 +20,12 @@ extern "C" {
 /// Instruction-set paths, slowest to fastest.
 enum { VD_ISA_SCALAR = 0, VD_ISA_AVX2 = 1, VD_ISA_AVX512 = 2 };
 
-/// The fastest path this CPU supports (AVX-512 needs avx512f; AVX2 needs avx2 and fma).
+/// The fastest path this CPU supports (AVX-512 needs avx512f; AVX2 needs avx2 and fma), at most the one the
+/// environment variable VD_ISA names, read once: "scalar", "avx2" (also: int8 without VNNI) or "avx512". It lets
+/// one machine run as an older CPU would, for benchmarks and tests; other values are ignored.
 int vd_best_isa(void);
+/// The cap VD_ISA sets (a VD_ISA_* value), or -1 when it is unset or not one of the three names.
+int vd_isa_cap(void);
 /// The path the dispatching kernels use now (the best one unless `vd_set_isa` forced another).
 int vd_get_isa(void);
 /// Forces a path (for tests and benchmarks); returns 0, or -1 (and changes nothing) when the CPU lacks it.

@@ -17,7 +17,7 @@ from . import _lib
 
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
-__all__ = ["Model", "Video", "Answer", "VideoDistillError", "VideoFrames", "version", "frame_indices",
+__all__ = ["Model", "Video", "Answer", "VideoDistillError", "VideoFrames", "version", "compute_info", "frame_indices",
            "uniform_selection", "read_video_frames"]
 
 _L = _lib.load_library()
@@ -57,6 +57,17 @@ def _check(status):
 
 def version() -> str:
     return _L.vd_version().decode()
+
+
+def compute_info() -> dict:
+    """What computes on this machine: {"kernels", "int8", "int8_activation_max", "blas_core", "isa_cap"}. On the
+    "avx2" int8 path (CPUs without VNNI) int8 layers quantize activations to [-64, 64] instead of [-127, 127];
+    "isa_cap" is the VD_ISA environment variable's cap, or None."""
+    info = _lib.ComputeInfo()
+    _check(_L.vd_get_compute_info(ctypes.byref(info)))
+    text = lambda b: None if b is None else b.decode()   # noqa: E731
+    return {"kernels": text(info.kernels), "int8": text(info.int8), "int8_activation_max": info.int8_activation_max,
+            "blas_core": text(info.blas_core), "isa_cap": text(info.isa_cap)}
 
 
 def _text(s):

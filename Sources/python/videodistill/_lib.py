@@ -85,6 +85,11 @@ class ModelParams(ctypes.Structure):
     _fields_ = [("reserved", ctypes.c_int32)]
 
 
+class ComputeInfo(ctypes.Structure):
+    _fields_ = [("kernels", ctypes.c_char_p), ("int8", ctypes.c_char_p), ("int8_activation_max", ctypes.c_int32),
+                ("blas_core", ctypes.c_char_p), ("isa_cap", ctypes.c_char_p)]
+
+
 def _declare(lib):
     P, i32, f32 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_float
     pi32, pf32 = ctypes.POINTER(i32), ctypes.POINTER(f32)
@@ -92,6 +97,7 @@ def _declare(lib):
         "vd_status_string": (ctypes.c_char_p, [i32]),
         "vd_last_error": (ctypes.c_char_p, []),
         "vd_version": (ctypes.c_char_p, []),
+        "vd_get_compute_info": (i32, [ctypes.POINTER(ComputeInfo)]),
         "vd_model_default_params": (ModelParams, []),
         "vd_model_load": (i32, [ctypes.c_char_p, ctypes.POINTER(ModelParams), ctypes.POINTER(P)]),
         "vd_model_load_from_buffer": (i32, [P, ctypes.c_size_t, ctypes.POINTER(ModelParams), ctypes.POINTER(P)]),

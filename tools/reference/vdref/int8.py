@@ -5,6 +5,8 @@
   [-127, 127]; a zero row gets scale 0.
 - Activations: the input of every int8 Linear is quantized per token (row) at run time the same way
   (`vd_quantize_rows_int8`), the products are exact integers, the output is dequantized to fp32 and the bias added.
+  On CPUs without VNNI the runtime quantizes activations to [-64, 64] instead (its "avx2" int8 path; the binding's
+  `videodistill.compute_info()["int8_activation_max"]`): `quantize_model(..., activation_qmax=64)`.
 - LayerNorm, softmax, GELU, the gate cosine and the attention products stay fp32.
 
 `quantize_model(model, names)` turns a float model into that simulation in place: each named weight is replaced
@@ -36,11 +38,12 @@ def dequantize_rows(q, scale):
     return (q.float().reshape(q.shape[0], -1) * scale[:, None]).reshape(q.shape)
 
 
-def fake_quant_tokens(x):
-    """x [..., k] -> the per-row (token) int8 round trip of x, as `vd_quantize_rows_int8` then dequantization."""
-    scale = x.abs().amax(dim=-1, keepdim=True) / QMAX
+def fake_quant_tokens(x, qmax=QMAX):
+    """x [..., k] -> the per-row (token) int8 round trip of x, as `vd_quantize_rows_int8_max` (qmax) then
+    dequantization."""
+    scale = x.abs().amax(dim=-1, keepdim=True) / qmax
     safe = torch.where(scale > 0, scale, torch.ones_like(scale))
-    q = torch.round(x / safe).clamp(-QMAX, QMAX)
+    q = torch.round(x / safe).clamp(-qmax, qmax)
     return torch.where(scale > 0, q * scale, torch.zeros_like(x))
 
 
@@ -48,26 +51,30 @@ def fake_quant_tokens(x):
 # The simulation
 
 
-def _token_hook(module, args):
-    return (fake_quant_tokens(args[0]),) + tuple(args[1:])
+def _token_hook(qmax):
+    return lambda module, args: (fake_quant_tokens(args[0], qmax),) + tuple(args[1:])
 
 
-def _patch_hook(module, args):
+def _patch_hook(qmax):
+    return lambda module, args: _quantized_patches(module, args, qmax)
+
+
+def _quantized_patches(module, args, qmax):
     """conv1's input: quantize each patch (3 x p x p values, one GEMM row in the runtime) as one token."""
     x = args[0]
     Fr, C, S, _ = x.shape
     p = module.kernel_size[0]
     n = S // p
     patches = x.reshape(Fr, C, n, p, n, p).permute(0, 2, 4, 1, 3, 5).reshape(Fr, n, n, C * p * p)
-    patches = fake_quant_tokens(patches)
+    patches = fake_quant_tokens(patches, qmax)
     return (patches.reshape(Fr, n, n, C, p, p).permute(0, 3, 1, 4, 2, 5).reshape(Fr, C, S, S),)
 
 
 @torch.no_grad()
-def quantize_model(model, names, weights=True, activations=True):
-    """Replaces each named weight by its int8 round trip and quantizes its layer's input per token (in place).
-    `weights` / `activations` False leave that side in float (to measure each side's share of the error).
-    Returns the handles of the hooks (remove them to undo the activation part)."""
+def quantize_model(model, names, weights=True, activations=True, activation_qmax=QMAX):
+    """Replaces each named weight by its int8 round trip and quantizes its layer's input per token (in place) to
+    [-activation_qmax, activation_qmax]. `weights` / `activations` False leave that side in float (to measure each
+    side's share of the error). Returns the handles of the hooks (remove them to undo the activation part)."""
     names = set(names)
     params = dict(model.named_parameters())
     missing = names - set(params)
@@ -85,10 +92,10 @@ def quantize_model(model, names, weights=True, activations=True):
             continue
         m = modules[owner]
         if isinstance(m, nn.Conv2d):
-            handles.append(m.register_forward_pre_hook(_patch_hook))
+            handles.append(m.register_forward_pre_hook(_patch_hook(activation_qmax)))
         elif isinstance(m, nn.Linear) or leaf == "in_proj_weight":
             # CLIPAttention's only use of its input is in_proj, so quantizing the module's input is the same.
-            handles.append(m.register_forward_pre_hook(_token_hook))
+            handles.append(m.register_forward_pre_hook(_token_hook(activation_qmax)))
         else:
             raise ValueError(f"{name} is not the weight of a Linear or the patch convolution")
     return handles

@@ -70,9 +70,9 @@ def built(env, names):
     return max(found, key=os.path.getmtime)
 
 
-def run(cli, *args, stdin=None):
+def run(cli, *args, stdin=None, env=None):
     return subprocess.run([cli] + [a if isinstance(a, bytes) else str(a) for a in args], input=stdin,
-                          capture_output=True, timeout=300)
+                          capture_output=True, timeout=300, env=env)
 
 
 def encode(ffmpeg, frames, path, args):
