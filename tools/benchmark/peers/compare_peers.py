@@ -14,7 +14,7 @@ Medians of --runs runs. Prints a markdown table with ratios, the machine and the
 
     pip install torch onnx onnxruntime
     swift build -c release
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/ort/compare_ort.py --threads 2
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 tools/benchmark/peers/compare_peers.py --threads 2
 
 (OPENBLAS_CORETYPE is unset for every side: MACHINE.md.) ONNX Runtime does not use OpenBLAS; our fp32 GEMMs do, and
 Debian's OpenBLAS 0.3.21 picks its kernels from the CPU model it knows: on CPUs newer than it (e.g. Intel Xeons with
