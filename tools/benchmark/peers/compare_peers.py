@@ -367,7 +367,8 @@ def side_settings(side, r, args):
                      + ("has it" if args.vnni_cpu else "has none")
                      + (" (off under the AVX2 emulation)" if args.isa == "avx2" and r["ov_dq_group"] == 0 else ""))
         if args.isa == "avx2":
-            s.append("ONEDNN_MAX_CPU_ISA=AVX2")
+            s.append("ONEDNN_MAX_CPU_ISA=AVX2" + (" (its MLAS GEMMs are not capped: AVX-512 where the CPU has it)"
+                                                   if "gemm_mlas" in r.get("ov_exec", "") else ""))
     if side.startswith("ort") and args.isa == "avx2":
         s.append("full ISA (no cap in ONNX Runtime)")
     if side == "ours-int8":
