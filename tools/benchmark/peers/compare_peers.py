@@ -142,7 +142,7 @@ def prepare_openvino(paths, cfg, sides, ptq_samples):
         os.makedirs(paths["ov_wc_dir"], exist_ok=True)
         for name, src in (("frame_encoder", fe_onnx), ("answerer", an_onnx)):
             q = nncf.compress_weights(_folded(core, src), mode=nncf.CompressWeightsMode.INT8_SYM)
-            ov.save_model(q, os.path.join(paths["ov_wc_dir"], name + ".xml"))
+            ov.save_model(q, os.path.join(paths["ov_wc_dir"], name + ".xml"), compress_to_fp16=False)
         print(f"NNCF compress_weights INT8_SYM in {time.time() - t:.0f} s", file=sys.stderr)
     if "ov-int8-ptq" in sides and not os.path.exists(os.path.join(paths["ov_ptq_dir"], "answerer.xml")):
         t = time.time()
@@ -153,7 +153,7 @@ def prepare_openvino(paths, cfg, sides, ptq_samples):
         fe_data = [{"pixels": rng.standard_normal((per, 3, S, S), dtype=np.float32)} for _ in range(ptq_samples)]
         q = nncf.quantize(_folded(core, fe_onnx), nncf.Dataset(fe_data), model_type=nncf.ModelType.TRANSFORMER,
                           subset_size=len(fe_data))
-        ov.save_model(q, os.path.join(paths["ov_ptq_dir"], "frame_encoder.xml"))
+        ov.save_model(q, os.path.join(paths["ov_ptq_dir"], "frame_encoder.xml"), compress_to_fp16=False)
         # Answerer: the fp32 frame tokens of one random video (frames shuffled per sample) and tokenized random
         # questions through the same tokenizer as every side.
         fp32 = core.compile_model(core.read_model(fe_onnx), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
@@ -168,7 +168,7 @@ def prepare_openvino(paths, cfg, sides, ptq_samples):
                             "token_ids": tokenizer.tokenize(question, cfg["context_length"])[None]})
         q = nncf.quantize(_folded(core, an_onnx), nncf.Dataset(an_data), model_type=nncf.ModelType.TRANSFORMER,
                           subset_size=len(an_data))
-        ov.save_model(q, os.path.join(paths["ov_ptq_dir"], "answerer.xml"))
+        ov.save_model(q, os.path.join(paths["ov_ptq_dir"], "answerer.xml"), compress_to_fp16=False)
         print(f"NNCF static PTQ ({ptq_samples} samples per graph) in {time.time() - t:.0f} s", file=sys.stderr)
 
 
