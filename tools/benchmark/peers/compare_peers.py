@@ -428,7 +428,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=5, help="timed runs per side per round")
-    ap.add_argument("--rounds", type=int, default=1, help="rounds of all sides, alternating order (drift)")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of all sides, alternating order (drift); a "
+                    "ratio's verdict needs more than one")
     ap.add_argument("--frames", type=int, help="frames encoded per frame-encoder run, 1..N (default N, the "
                     "config's num_frames: 100 in the paper config)")
     ap.add_argument("--small", action="store_true", help="a small config that runs in seconds")
