@@ -115,7 +115,7 @@ let package = Package(
             name: "vd-bench",
             dependencies: ["VideoDistill", "VideoDistillConvert"],
             path: "tools/benchmark",
-            exclude: ["int8", "ort", "python"]
+            exclude: ["int8", "ort", "peers", "python"]
         ),
         // int8 GEMM throughput (vd_gemm_int8.h), beside OpenBLAS's sgemm (--sgemm) and ONNX Runtime's MatMulInteger
         // (gemm_vs_matmulinteger.py); --peak: the path's int8 peak beside the fp32 FMA peak.
