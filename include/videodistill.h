@@ -83,8 +83,8 @@ typedef struct vd_compute_info {
     const char *kernels;          /* the C kernels' SIMD path: "avx512", "avx2" or "scalar" */
     const char *int8;             /* the int8 kernels' path: "avx512-vnni", "avx-vnni", "avx2" or "scalar" */
     int32_t int8_activation_max;  /* int8 layers quantize activations per token to [-max, max]: 127, or 64 on the
-                                     "avx2" path (CPUs without VNNI), where that range makes them about twice as
-                                     fast; int8 outputs then differ from other CPUs' within SPEC 8's int8 gate */
+                                     "avx2" path (CPUs without VNNI) when the environment variable
+                                     VD_INT8_NARROW=1 asks for it: about twice as fast there, less exact (README) */
     const char *blas_core;        /* OpenBLAS's kernels (fp32 products), e.g. "Haswell", "SkylakeX" */
     const char *isa_cap;          /* NULL, or the cap the environment variable VD_ISA ("scalar", "avx2" (no VNNI),
                                      "avx512"), read once per process, puts on both paths: one machine runs as an

@@ -4,8 +4,9 @@
 //     saturates unless |a| <= VD_INT8_AVX2_ACT_MAX (64): |pair| <= 2 * 255 * 64 = 32640 <= 32767. vpmaddwd against
 //     ones then sums the pairs into int32. Two multiplies per 32 products: about twice an fp32 FMA's rate. (Exact
 //     for any a as |a| times sign(a) * w, vpabsb and vpsignb cost more than they save: measured 0.6x on Zen 4.)
-//     vd_linear_int8 quantizes activations to [-64, 64] on this path so that this kernel always applies.
-//   - AVX2 wide, for vd_gemm_int8 on rows holding a value outside [-64, 64]: u and a widened to int16,
+//     With VD_INT8_NARROW=1, vd_linear_int8 quantizes activations to [-64, 64] on this path so that this kernel
+//     always applies; by default it keeps [-127, 127] (SPEC 8 accuracy) and runs the wide kernel.
+//   - AVX2 wide, for rows holding a value outside [-64, 64]: u and a widened to int16,
 //     vpmaddwd sums two products (|.| <= 65280) into int32. Half the narrow kernel's rate.
 #include "gemm_int8_internal.h"
 

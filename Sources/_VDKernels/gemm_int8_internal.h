@@ -77,7 +77,8 @@ typedef void (*vd_int8_kernel_fn)(const vd_int8_out *out, const int8_t *a, int32
 /// Sums of each row of a [rows, k]; returns the rows' largest |a| where the path has narrow kernels.
 typedef int32_t (*vd_int8_row_sums_fn)(int32_t *sums, const int8_t *a, int32_t rows, int32_t k);
 
-/// Activations on the AVX2 path: vd_linear_int8 quantizes them to [-64, 64], where vpmaddubsw cannot saturate.
+/// Activations on the AVX2 path with VD_INT8_NARROW=1: vd_linear_int8 quantizes them to [-64, 64], where vpmaddubsw
+/// cannot saturate.
 #define VD_INT8_AVX2_ACT_MAX 64
 
 /// A SIMD path: kernels[(mr - 1) * nb_max + (nb - 1)] for every 1 <= mr <= mr_max, 1 <= nb <= nb_max, exact for

@@ -1,8 +1,10 @@
 // Per-row (per-token) symmetric int8 quantization of activations: scale = max|x| / qmax,
-// q = round-half-even(x / scale) clamped to [-qmax, qmax] (qmax 127, or 64 for the AVX2 path's vd_linear_int8).
+// q = round-half-even(x / scale) clamped to [-qmax, qmax] (qmax 127, or 64 for the AVX2 path's vd_linear_int8 when
+// VD_INT8_NARROW=1).
 // NaN elements are ignored by the max and give q = 0.
 #include "gemm_int8_internal.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void vd_quantize_row_scalar(int8_t *q, float *scale_out, const float *x, int32_t k, float qmax) {
@@ -115,4 +117,28 @@ void vd_quantize_rows_int8_max(int8_t *q, float *scales, const float *x, int32_t
     vd_int8_quantize_range(q, scales, x, 0, m, k, ldx, qmax, vd_int8_get_path());
 }
 
-int vd_int8_activation_max(int path) { return path == VD_INT8_AVX2 ? VD_INT8_AVX2_ACT_MAX : 127; }
+// The AVX2 path's narrow activations: off unless VD_INT8_NARROW=1 (read once) or this thread's override says so.
+static __thread int vd_int8_narrow_thread = -1;
+
+static int vd_int8_narrow_process(void) {
+    static int narrow = -1;   // -1: not read yet
+    int n = __atomic_load_n(&narrow, __ATOMIC_RELAXED);
+    if (n < 0) {
+        const char *v = getenv("VD_INT8_NARROW");
+        n = v && !strcmp(v, "1");
+        __atomic_store_n(&narrow, n, __ATOMIC_RELAXED);
+    }
+    return n;
+}
+
+int vd_int8_narrow(void) { return vd_int8_narrow_thread >= 0 ? vd_int8_narrow_thread : vd_int8_narrow_process(); }
+
+int vd_int8_set_thread_narrow(int narrow) {
+    if (narrow < -1 || narrow > 1) return -1;
+    vd_int8_narrow_thread = narrow;
+    return 0;
+}
+
+int vd_int8_activation_max(int path) {
+    return path == VD_INT8_AVX2 && vd_int8_narrow() ? VD_INT8_AVX2_ACT_MAX : 127;
+}

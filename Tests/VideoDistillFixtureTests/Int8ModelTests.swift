@@ -11,9 +11,9 @@ import _VDFixtureModels
 ///   - where the selection equals fp32's, cos(v_star_int8, v_star_fp32) >= 0.99;
 ///   - a selected index differs only at a slot whose fp32 top-2 gap (selection_gap.npy) is below 1e-2;
 ///   - the top-1 answer differs only where the fp32 top-2 gap of qa_logits (qa_gap.npy) is below 1e-2.
-/// The int8 paths with the same activation range give bit-identical outputs (the kernels' int32 products are
-/// exact): scalar, AVX-VNNI and AVX512-VNNI (127); AVX2 quantizes activations to [-64, 64] and must meet the rules
-/// on its own. Checked here too, with the path forced for this thread only (vd_int8_set_thread_path).
+/// Every int8 path gives bit-identical outputs (the kernels' int32 products are exact); the AVX2 path with narrow
+/// activations (VD_INT8_NARROW=1: [-64, 64]) must meet the rules on its own. Checked here too, with the path forced
+/// for this thread only (vd_int8_set_thread_path, vd_int8_set_thread_narrow).
 @Suite(.serialized) struct Int8ModelTests {
     static let fixtures = ["tiny_a", "tiny_b"]
     static let gap: Float = 1e-2
@@ -23,20 +23,21 @@ import _VDFixtureModels
     static let policies: [(label: String, keepF32: [String]?)] = [("default", nil), ("all int8", [])]
 
     @Test func fixturesMeetSpec8Int8RulesOnEveryPath() throws {
-        defer { _ = vd_int8_set_thread_path(-1) }
+        defer { _ = vd_int8_set_thread_path(-1); _ = vd_int8_set_thread_narrow(-1) }
         let paths = (VD_INT8_SCALAR...VD_INT8_AVX512_VNNI).filter { vd_int8_path_supported(Int32($0)) == 1 }
         #expect(paths.contains(Int(vd_int8_best_path())))
+        let modes = paths.map { (Int32($0), false) } + (paths.contains(Int(VD_INT8_AVX2)) ? [(Int32(VD_INT8_AVX2), true)] : [])
         for name in Self.fixtures {
             for policy in Self.policies {
                 let f = try Int8Fixture(name, keepF32: policy.keepF32)
                 var first: [Int32: [[Float]]] = [:]   // by activation range
-                for path in paths {
-                    #expect(vd_int8_set_thread_path(Int32(path)) == 0)
-                    let tag = "\(name) \(policy.label) \(String(cString: vd_int8_path_name(Int32(path))))"
-                    let range = vd_int8_activation_max(Int32(path))
-                    // Every Linear int8 with activations in [-64, 64] (AVX2) flips one slot of tiny_b at an fp32
+                for (path, narrow) in modes {
+                    #expect(vd_int8_set_thread_path(path) == 0 && vd_int8_set_thread_narrow(narrow ? 1 : 0) == 0)
+                    let tag = "\(name) \(policy.label) \(String(cString: vd_int8_path_name(path)))" + (narrow ? " narrow" : "")
+                    let range = vd_int8_activation_max(path)
+                    // Every Linear int8 with activations in [-64, 64] (narrow AVX2) flips one slot of tiny_b at an fp32
                     // gap of 0.029 (measured 2026-12-07): the cost of AVX2's 7-bit activations, allowed once here
-                    // and no more. The default policy meets the rules on every path.
+                    // and no more. The default policy meets the rules on every path and mode.
                     let allowance = range == 64 && policy.keepF32 == [] ? 1 : 0
                     let outputs = try f.checkRules(tag, selectionFlipsAllowed: allowance)
                     if let same = first[range] {
@@ -45,7 +46,7 @@ import _VDFixtureModels
                         first[range] = outputs
                     }
                 }
-                // Where AVX2 ran, its narrower activations really changed the all-int8 outputs.
+                // Where narrow AVX2 ran, its narrower activations really changed the all-int8 outputs.
                 if policy.keepF32 == [], let narrow = first[64], let full = first[127] {
                     #expect(narrow != full, "\(name): AVX2's outputs equal the scalar path's; was [-64, 64] used?")
                 }

@@ -4,14 +4,18 @@ import _VDKernels
 /// The int8 paths this CPU has (scalar included), each to be forced and compared with the scalar path.
 let int8Paths: [Int32] = (Int32(VD_INT8_SCALAR)...Int32(VD_INT8_AVX512_VNNI)).filter { vd_int8_path_supported($0) == 1 }
 
-/// Runs body with the int8 kernels forced to `path` for this thread's calls, then lets the thread follow the
-/// process's path again. Thread-local, because the paths' activation ranges differ (AVX2's vd_linear_int8
-/// quantizes to [-64, 64]): other suites running meanwhile keep their own path.
-func withInt8Path<T>(_ path: Int32, _ body: () throws -> T) rethrows -> T {
-    precondition(vd_int8_set_thread_path(path) == 0)
-    defer { _ = vd_int8_set_thread_path(-1) }
+/// Runs body with the int8 kernels forced to `path` (and the AVX2 path's narrow activations on or off) for this
+/// thread's calls, then lets the thread follow the process again. Thread-local, because with narrow activations
+/// the AVX2 path's vd_linear_int8 quantizes to [-64, 64]: other suites running meanwhile keep their own bits.
+func withInt8Path<T>(_ path: Int32, narrow: Bool = false, _ body: () throws -> T) rethrows -> T {
+    precondition(vd_int8_set_thread_path(path) == 0 && vd_int8_set_thread_narrow(narrow ? 1 : 0) == 0)
+    defer { _ = vd_int8_set_thread_path(-1); _ = vd_int8_set_thread_narrow(-1) }
     return try body()
 }
+
+/// Every path this CPU has with the default activations, and the AVX2 path with narrow ones where it exists.
+let int8Modes: [(path: Int32, narrow: Bool)] = int8Paths.map { ($0, false) }
+    + (int8Paths.contains(Int32(VD_INT8_AVX2)) ? [(Int32(VD_INT8_AVX2), true)] : [])
 
 /// Packed int8 weights W [n, k] with per-row scales, freed with the value.
 final class Int8Weights {

@@ -132,9 +132,14 @@ import _VDKernels
         return (q, scales)
     }
 
-    @Test func activationRangeIsNarrowOnlyOnAVX2() {
-        #expect(vd_int8_activation_max(Int32(VD_INT8_AVX2)) == 64)
-        for path in [VD_INT8_SCALAR, VD_INT8_AVX_VNNI, VD_INT8_AVX512_VNNI] { #expect(vd_int8_activation_max(Int32(path)) == 127) }
+    @Test func activationRangeIsNarrowOnlyOnAVX2WhenAsked() {
+        let all = [VD_INT8_SCALAR, VD_INT8_AVX2, VD_INT8_AVX_VNNI, VD_INT8_AVX512_VNNI].map { Int32($0) }
+        #expect(vd_int8_set_thread_narrow(0) == 0)
+        #expect(vd_int8_narrow() == 0 && all.allSatisfy { vd_int8_activation_max($0) == 127 })
+        #expect(vd_int8_set_thread_narrow(1) == 0)
+        #expect(vd_int8_narrow() == 1 && all.map { vd_int8_activation_max($0) } == [127, 64, 127, 127])
+        #expect(vd_int8_set_thread_narrow(2) == -1 && vd_int8_narrow() == 1)
+        #expect(vd_int8_set_thread_narrow(-1) == 0)
         var q = [Int8](repeating: 7, count: 4), s: [Float] = [-1]
         for bad: Int32 in [0, 128, -1] {   // writes nothing
             vd_quantize_rows_int8_max(&q, &s, [1, 2, 3, 4], 1, 4, 4, bad)
@@ -180,10 +185,12 @@ import _VDKernels
             let x = rng.floats(m * k, -4, 4), w = rng.int8s(n * k, -127, 127)
             let wScales = rng.floats(n, 0.001, 0.02), bias = rng.floats(n)
             let packed = try #require(Int8Weights(w, scales: wScales, n: n, k: k))
-            for path in int8Paths {
-                // The activations quantized to the path's range ([-64, 64] on AVX2), the exact product of those.
+            for (path, narrow) in int8Modes {
+                // The activations quantized to the mode's range ([-64, 64] on narrow AVX2), the exact product of those.
                 var q = [Int8](repeating: 0, count: m * k), aScales = [Float](repeating: 0, count: m)
-                vd_quantize_rows_int8_max(&q, &aScales, x, Int32(m), Int32(k), Int64(k), vd_int8_activation_max(path))
+                let qmax = withInt8Path(path, narrow: narrow) { vd_int8_activation_max(path) }
+                #expect(qmax == (narrow ? 64 : 127))
+                vd_quantize_rows_int8_max(&q, &aScales, x, Int32(m), Int32(k), Int64(k), qmax)
                 let c = referenceGEMM(q, w, m: m, n: n, k: k)
                 // The fp32 product and the bound on its distance from the quantized one.
                 var ref = [Double](repeating: 0, count: m * n), bound = ref
@@ -198,14 +205,14 @@ import _VDKernels
                 }
                 for (useBias, threads): (Bool, Int32) in [(true, 1), (false, 2), (true, 2)] {
                     var y = [Float](repeating: .nan, count: m * n)
-                    let rc = withInt8Path(path) {
+                    let rc = withInt8Path(path, narrow: narrow) {
                         vd_linear_int8(&y, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
                                        useBias ? bias : nil, threads)
                     }
                     // The residual form adds the same value to what y held.
                     let y0 = rng.floats(m * n)
                     var yAcc = y0
-                    let rcAcc = withInt8Path(path) {
+                    let rcAcc = withInt8Path(path, narrow: narrow) {
                         vd_linear_int8_acc(&yAcc, Int64(n), x, Int32(m), Int32(k), Int64(k), packed.pointer,
                                            useBias ? bias : nil, threads)
                     }
@@ -223,7 +230,7 @@ import _VDKernels
                             }
                         }
                     }
-                    let label = "path \(path) threads \(threads) bias \(useBias) m=\(m) k=\(k) n=\(n)"
+                    let label = "path \(path) narrow \(narrow) threads \(threads) bias \(useBias) m=\(m) k=\(k) n=\(n)"
                     #expect(exactMisses == 0 && accMisses == 0 && boundMisses == 0,
                             "\(label): \(exactMisses) inexact, \(accMisses) inexact residual, \(boundMisses) off bound")
                 }

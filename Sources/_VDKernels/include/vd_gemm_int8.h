@@ -5,12 +5,13 @@
 // bit-identical int32 results for the same int8 inputs (exact integer arithmetic, no saturation anywhere). The
 // scalar path is the reference the others are tested against.
 //
-// Activation range. vd_linear_int8 quantizes activations to [-127, 127], except on the AVX2 path (CPUs without
-// VNNI), where it quantizes them to [-64, 64] (vd_int8_activation_max): there AVX2's u8 x s8 multiply-add
-// (vpmaddubsw) cannot saturate, and runs at about twice the rate of the 16-bit one. So vd_linear_int8 gives the
-// same bits on the scalar, AVX-VNNI and AVX512-VNNI paths, and on the AVX2 path the bits of the scalar path
-// with activations quantized to [-64, 64]. vd_gemm_int8 takes any int8 a on every path (rows of a outside
-// [-64, 64] run the AVX2 path's slower 16-bit kernel).
+// Activation range. vd_linear_int8 quantizes activations to [-127, 127], so it gives the same bits on every path.
+// On the AVX2 path (CPUs without VNNI) that needs a 16-bit kernel, about as fast as fp32. With the environment
+// variable VD_INT8_NARROW=1 (read once; vd_int8_set_thread_narrow for one thread) the AVX2 path quantizes them
+// to [-64, 64] instead (vd_int8_activation_max), where AVX2's u8 x s8 multiply-add (vpmaddubsw) cannot saturate
+// and runs about twice as fast, at a measured accuracy cost (README: int8 on CPUs without VNNI). vd_gemm_int8
+// takes any int8 a on every path (rows of a within [-64, 64] run the vpmaddubsw kernel on AVX2, others the 16-bit
+// one).
 //
 // Usage:
 //     vd_int8_weights *w = vd_int8_weights_pack(w_int8, w_scales, n, k);     // once, at model load
@@ -48,8 +49,14 @@ int vd_int8_set_path(int path);
 int vd_int8_set_thread_path(int path);
 /// "scalar", "avx2", "avx-vnni", "avx512-vnni", or "unknown".
 const char *vd_int8_path_name(int path);
-/// The largest |q| of the activations vd_linear_int8 quantizes on `path`: 64 on VD_INT8_AVX2, else 127.
+/// The largest |q| of the activations vd_linear_int8 quantizes on `path` for this thread: 64 on VD_INT8_AVX2 when
+/// the narrow range is on (vd_int8_narrow), else 127.
 int vd_int8_activation_max(int path);
+/// 1 when this thread's calls use the AVX2 path's narrow activations (VD_INT8_NARROW=1, or the override), else 0.
+int vd_int8_narrow(void);
+/// Overrides VD_INT8_NARROW for this thread's calls: 1 on, 0 off, -1 back to the variable (tests); returns 0, or -1
+/// for another value.
+int vd_int8_set_thread_narrow(int narrow);
 
 /// The weights of one Linear layer, packed once at model load into the kernels' layout (opaque).
 typedef struct vd_int8_weights vd_int8_weights;

@@ -237,7 +237,7 @@ def test_encode_video_gives_the_commands_answer(tmp_path):
 
 def test_compute_info_and_the_vd_isa_cap():
     """compute_info names this process's paths; VD_ISA (read once per process, so in a child) caps them: avx2 is the
-    path of CPUs without VNNI, whose int8 layers quantize activations to [-64, 64]."""
+    path of CPUs without VNNI, whose int8 layers quantize activations to [-64, 64] only with VD_INT8_NARROW=1."""
     import json
     import subprocess
     import sys
@@ -246,13 +246,16 @@ def test_compute_info_and_the_vd_isa_cap():
     assert _vd()._L.vd_get_compute_info(None) == 1   # VD_ERR_NULL_POINTER, no crash
     assert info["kernels"] in ("avx512", "avx2", "scalar") and info["blas_core"]
     assert info["int8"] in ("avx512-vnni", "avx-vnni", "avx2", "scalar")
-    assert info["int8_activation_max"] == (64 if info["int8"] == "avx2" else 127)
+    narrow = os.environ.get("VD_INT8_NARROW") == "1"
+    assert info["int8_activation_max"] == (64 if info["int8"] == "avx2" and narrow else 127)
     assert info["isa_cap"] == os.environ.get("VD_ISA") or os.environ.get("VD_ISA") not in ("scalar", "avx2", "avx512")
     child = "import json, videodistill; print(json.dumps(videodistill.compute_info()))"
-    for isa, want in [("scalar", ("scalar", "scalar", 127)), ("avx2", ("avx2", "avx2", 64))]:
+    for isa, narrow, want in [("scalar", "1", ("scalar", "scalar", 127)), ("avx2", "0", ("avx2", "avx2", 127)),
+                              ("avx2", "1", ("avx2", "avx2", 64))]:
         if isa == "avx2" and info["kernels"] == "scalar":
             continue   # a CPU without AVX2 cannot be capped up to it
-        r = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=dict(os.environ, VD_ISA=isa))
+        env = dict(os.environ, VD_ISA=isa, VD_INT8_NARROW=narrow)
+        r = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, env=env)
         assert r.returncode == 0, r.stderr
         got = json.loads(r.stdout)
         assert (got["kernels"], got["int8"], got["int8_activation_max"], got["isa_cap"]) == want + (isa,)

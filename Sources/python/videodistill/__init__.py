@@ -61,7 +61,8 @@ def version() -> str:
 
 def compute_info() -> dict:
     """What computes on this machine: {"kernels", "int8", "int8_activation_max", "blas_core", "isa_cap"}. On the
-    "avx2" int8 path (CPUs without VNNI) int8 layers quantize activations to [-64, 64] instead of [-127, 127];
+    "avx2" int8 path (CPUs without VNNI) with VD_INT8_NARROW=1, int8 layers quantize activations to [-64, 64] instead of
+    [-127, 127];
     "isa_cap" is the VD_ISA environment variable's cap, or None."""
     info = _lib.ComputeInfo()
     _check(_L.vd_get_compute_info(ctypes.byref(info)))

@@ -4,7 +4,8 @@
 // Timings: R timed calls after one warm-up call; prints the median and best seconds and GOP/s (1 MAC = 2 ops),
 // and cpu_gops: ops per (median CPU time of the process / T), the rate the threads reached while they ran
 // (less sensitive to other processes on a shared machine, but it counts no idle or waiting time).
-// Activations are random in the range vd_linear_int8 quantizes to on the path ([-64, 64] on AVX2).
+// Activations are random in the range vd_linear_int8 quantizes to on the path ([-64, 64] on AVX2 with
+// VD_INT8_NARROW=1).
 // --sgemm: OpenBLAS's cblas_sgemm of the same shape (fp32, C = A . W^T, T OpenBLAS threads) alternated call by
 // call with ours, so that both see the same host; adds its median GFLOP/s and the ratio ours / sgemm (median,
 // min and max over the reps' pairs). OPENBLAS_CORETYPE picks its kernels (Haswell: AVX2).
@@ -58,7 +59,7 @@ static int bench_shape(int32_t m, int32_t k, int32_t n, int threads, int reps, i
     if (!a || !w || !scales || !times || !cpu || !s_times || !ratios || (linear ? !x || !y : !c) ||
         (sgemm && (!x || !wf || !yf)))
         return -1;
-    // Activations in the range vd_linear_int8 quantizes them to on this path ([-64, 64] on AVX2).
+    // Activations in the range vd_linear_int8 quantizes them to on this path ([-64, 64] on narrow AVX2).
     int32_t amax = vd_int8_activation_max(vd_int8_get_path());
     for (size_t i = 0; i < (size_t)m * k; i++) a[i] = (int8_t)((int32_t)(rng_next() % (uint32_t)(2 * amax + 1)) - amax);
     for (size_t i = 0; i < (size_t)n * k; i++) w[i] = (int8_t)(rng_next() % 255 - 127);

@@ -5,8 +5,9 @@
   [-127, 127]; a zero row gets scale 0.
 - Activations: the input of every int8 Linear is quantized per token (row) at run time the same way
   (`vd_quantize_rows_int8`), the products are exact integers, the output is dequantized to fp32 and the bias added.
-  On CPUs without VNNI the runtime quantizes activations to [-64, 64] instead (its "avx2" int8 path; the binding's
-  `videodistill.compute_info()["int8_activation_max"]`): `quantize_model(..., activation_qmax=64)`.
+  On CPUs without VNNI with VD_INT8_NARROW=1 the runtime quantizes activations to [-64, 64] instead (its "avx2"
+  int8 path; the binding's `videodistill.compute_info()["int8_activation_max"]`):
+  `quantize_model(..., activation_qmax=64)`.
 - LayerNorm, softmax, GELU, the gate cosine and the attention products stay fp32.
 
 `quantize_model(model, names)` turns a float model into that simulation in place: each named weight is replaced
