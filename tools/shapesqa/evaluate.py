@@ -97,6 +97,44 @@ def run_reference(ckpt_path, data, report, records):
     return out
 
 
+def multiple_choice(model_path, data, records, threads):
+    """The split's multiple-choice form through the runtime (the Python package): each question's candidates are
+    the answers of its kind (shapesqa.vocab.ANSWER_GROUPS: colours, shapes, counts, events). VTM: `Model.choose`
+    (SPEC 7's match score of `question + " " + candidate`, first on ties); CL: the highest `Model.similarity` of the
+    same texts (first on ties). Returns {"vtm" | "cl": {category | "all": (right, count)}}, or None when the model
+    lacks either head."""
+    import videodistill
+    from shapesqa.vocab import group_of
+
+    model = videodistill.Model(model_path, threads=threads)
+    if not {"vtm", "cl"} <= set(model.heads):
+        return None
+    out = {h: collections.defaultdict(lambda: [0, 0]) for h in ("vtm", "cl")}
+    by_video = collections.OrderedDict()
+    for r in records.values():
+        by_video.setdefault(r["video"], []).append(r)
+    for name, recs in by_video.items():
+        video = model.encode_video(os.path.join(data, name))
+        for r in recs:
+            group = group_of(r["answer"])
+            vtm, _ = model.choose(video, r["question"], group)
+            sims = [model.similarity(video, f"{r['question']} {c}") for c in group]
+            cl = int(np.argmax(sims))  # first on ties
+            for head, pick in (("vtm", vtm), ("cl", cl)):
+                for key in ("all", r["category"]):
+                    out[head][key][0] += group[pick] == r["answer"]
+                    out[head][key][1] += 1
+    return out
+
+
+def choice_table(mc):
+    lines = ["| category | count | VTM (`choose`) | CL (`similarity`) |", "|---|---|---|---|"]
+    for name in ("all",) + tuple(c for c in CATEGORIES if c in mc["vtm"]):
+        right_v, n = mc["vtm"][name]
+        lines.append(f"| {name} | {n} | {100 * right_v / n:.1f} | {100 * mc['cl'][name][0] / n:.1f} |")
+    return "\n".join(lines)
+
+
 def table(report):
     rows = {r["category"]: r for r in report["categories"]}
     rows["all"] = report["overall"]
@@ -147,6 +185,12 @@ def main():
         f"fraction {100 * hits['order', 'uniform'][1]:.1f}%.",
         f"Wall time: command {t_rt:.0f} s ({args.threads} thread(s)).",
     ]
+    t1 = time.time()
+    mc = multiple_choice(args.model, args.data, records, args.threads)
+    if mc is not None:
+        lines += ["", "Multiple choice (the candidates: every answer of the question's kind, chance 1/6 colours, "
+                  "1/4 shapes, 1/5 counts, 1/2 events), accuracy (%) through the runtime's Python package "
+                  f"({time.time() - t1:.0f} s):", "", choice_table(mc)]
     agreement = None
     if args.checkpoint:
         ref = run_reference(args.checkpoint, args.data, report, records)
@@ -163,7 +207,8 @@ def main():
         json.dump({"command": {k: report[k] for k in ("columns", "categories", "overall", "majority_answers",
                                                       "uniform_selection", "blind_video", "question_count",
                                                       "video_count")},
-                   "hits": {f"{c}/{m}": v for (c, m), v in hits.items()}, "reference_agreement": agreement},
+                   "hits": {f"{c}/{m}": v for (c, m), v in hits.items()}, "reference_agreement": agreement,
+                   "multiple_choice": mc},
                   f, indent=1)
 
 

@@ -2,8 +2,9 @@
 # The whole ShapesQA recipe, from nothing to the shipped model, its example videos and its test-split report.
 #   tools/shapesqa/run_all.sh DATA          (DATA: a scratch folder outside the repo, ~1 GB)
 # Steps (each can be rerun alone, see README.md): generate, prepare, pretrain_encoders, train, export, examples,
-# evaluate. One torch thread throughout (THREADS=... to change). EPOCH picks the stage-2 checkpoint to ship
-# (chosen on validation, so check logs/train.log when anything changes).
+# evaluate. One torch thread throughout (THREADS=... to change). train.py ships the stage-2 epoch with the best
+# validation accuracy overall ($DATA/runs/shapesqa.pt; every epoch is kept beside it). SEED seeds stage 2.
+# Table 4's ablations and the other seeds: tools/shapesqa/run_table4.sh DATA after this.
 # python3 must have torch and the checkout's packages (vdref, shapesqa, videodistill): the test environment with
 # torch, VD_TORCH=1 bash tools/python-env.sh, then PATH="$PWD/.venv/bin:$PATH" tools/shapesqa/run_all.sh DATA.
 set -euo pipefail
@@ -18,7 +19,7 @@ THREADS=${THREADS:-1}
 TRAIN_VIDEOS=${TRAIN_VIDEOS:-1600}
 STEPS=${STEPS:-1500}
 EPOCHS=${EPOCHS:-9}
-EPOCH=${EPOCH:-5}   # the shipped checkpoint: the best validation accuracy overall in logs/train.log
+SEED=${SEED:-0}
 LOGS=tools/shapesqa/logs
 mkdir -p "$DATA/runs" "$LOGS"
 t0=$(date +%s)
@@ -32,8 +33,8 @@ export VIDEODISTILL_LIBRARY=$PWD/.build-shapes/release/libvideodistill_video.so
 python3 tools/shapesqa/pretrain_encoders.py --data "$DATA" --out "$DATA/runs/encoders.pt" --steps "$STEPS" \
     --group 8 --counterfactuals 4 --threads "$THREADS" --log "$LOGS/pretrain_encoders.log"
 python3 tools/shapesqa/train.py --data "$DATA" --encoders "$DATA/runs/encoders.pt" --out "$DATA/runs/shapesqa.pt" \
-    --epochs "$EPOCHS" --select-warmup 3 --threads "$THREADS" --log "$LOGS/train.log"
-ckpt=$(printf '%s/runs/shapesqa.epoch%02d.pt' "$DATA" "$EPOCH")
+    --epochs "$EPOCHS" --select-warmup 3 --seed "$SEED" --threads "$THREADS" --log "$LOGS/train.log"
+ckpt=$DATA/runs/shapesqa.pt
 python3 tools/shapesqa/export_model.py --checkpoint "$ckpt" --onnx "$DATA/onnx" --out examples/models/shapesqa.gguf
 python3 tools/shapesqa/make_examples.py --data "$DATA"
 python3 tools/shapesqa/evaluate.py --command .build-shapes/release/videodistill-cli --data "$DATA" --model examples/models/shapesqa.gguf \

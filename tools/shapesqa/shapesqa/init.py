@@ -44,3 +44,27 @@ def init_for_training(model, seed):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
     return model
+
+
+@torch.no_grad()
+def time_prior(model, seed, strength=3.0, sharpness=3.6):
+    """Start the frame sampler as stratified sampling: slot k prefers frames in the k-th of K equal parts of the
+    video. fs.temporal_embed gets a half-circle code of the frame's position n (angle pi n / (N - 1)) in a random
+    zero-mean plane (u1, u2) of strength `strength` (above the content's ~1.3 norm at initialisation), and
+    fs.select's row k reads that plane at the angle of part k's centre, so logits[n, k] ~ cos(angle_n - angle_k).
+    Only weights are set (the SPEC model is unchanged). Why: slots keep their order (SPEC 5) and VR knows a frame's
+    time only through its slot, so order questions need slots that follow time; and with the sampler frozen in
+    the warm-up, its samples are stratified rather than random, so VR first learns on spread-out frames."""
+    g = torch.Generator().manual_seed(seed + 7919)
+    N, K = model.cfg["num_frames"], model.cfg["num_selected"]
+    D = model.fs.temporal_embed.shape[1]
+    u = torch.randn(D, 2, generator=g)
+    u = u - u.mean(0)                     # zero mean: LayerNorm's centring leaves the plane alone
+    u, _ = torch.linalg.qr(u)             # orthonormal columns
+    theta = torch.pi * torch.arange(N) / max(1, N - 1)
+    phi = torch.pi * (torch.arange(K) + 0.5) / K
+    code = torch.stack([theta.cos(), theta.sin()], 1)          # [N, 2]
+    model.fs.temporal_embed.add_(strength * code @ u.T)
+    model.fs.select.weight.copy_(sharpness * torch.stack([phi.cos(), phi.sin()], 1) @ u.T)
+    model.fs.select.bias.zero_()
+    return model

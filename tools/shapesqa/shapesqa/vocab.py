@@ -25,3 +25,11 @@ CATEGORIES = ["needle", "order", "counting", "attribute"]
 
 BACKGROUND = (38, 38, 42)
 FLASH = (255, 255, 255)
+
+#: The candidate groups of multiple choice (and of VTM's negatives): the answers of one kind.
+ANSWER_GROUPS = [list(COLOURS), SHAPES, COUNTS, EVENTS]
+
+
+def group_of(answer):
+    """The candidate group (a list of answer strings) that holds `answer`."""
+    return next(g for g in ANSWER_GROUPS if answer in g)
