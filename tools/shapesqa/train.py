@@ -1,18 +1,25 @@
-"""Stage 2: train VideoDistill's frame sampler (FS), vision refinement (VR), QA head and the text encoder on
-ShapesQA, over frame tokens cached from the frozen stage-1 frame encoder (the paper's frozen CLIP, in miniature).
+"""Stage 2: train VideoDistill's frame sampler (FS), vision refinement (VR), the QA, VTM and CL heads and the text
+encoder on ShapesQA, over frame tokens cached from the frozen stage-1 frame encoder (the paper's frozen CLIP, in
+miniature).
 
-The selection is the paper's straight-through Gumbel-softmax (vdref model.train()) and learns from the QA loss
-alone. For the first --select-warmup epochs the frame sampler (fs.*) is held at its initialisation: its logits
-are near zero, so the Gumbel noise picks nearly random frames and VR, the heads and the text encoder learn to
-read every kind of frame, brief events included. (In one run without it, the sampler learned early to avoid
-event frames, which confuse counting and attribute questions while VR cannot yet read them, and its needle hit
-rate fell to 7%.) Every epoch logs loss, validation accuracy (overall and per category) with the learned selection and with
-K evenly spaced frames, needle accuracy when the question's own event frames are given (a diagnostic of how well VR
-reads an event once selected; never used for training), and the selection's event hit rate on needle questions.
-Each epoch's checkpoint is kept (OUT.epochNN.pt) so that one can be chosen on validation.
+The selection learns from the QA objective and the paper's VTM and CL objectives only (no supervision of which
+frames to pick), by REINFORCE: per question --samples selections are drawn from the sampler's per-slot softmax,
+each is answered, and each draw's loss against the mean of the question's other draws weights its log-probability
+(policy_loss). --estimator st is the paper's straight-through Gumbel-softmax instead (vdref model.train()), which
+made the previous recipe's selection pile onto the brief events for every kind of question. The sampler starts
+as stratified sampling (shapesqa.init.time_prior; --time-prior 0: off) and for the first --select-warmup epochs is
+held there while VR, the heads and the text encoder learn to read frames spread over the video. VTM and CL see,
+for half of each batch, the question with its answer (match) or with another answer of its kind (mismatch).
+--variant trains Table 4's ablations (shapesqa.variants; QA head only).
+
+Every epoch logs loss, validation accuracy (overall and per category) with the learned selection and with K evenly
+spaced frames, needle accuracy when the question's own event frames are given (a diagnostic of how well VR reads
+an event once selected; never used for training), the selection's event hit rate on needle questions and the
+multiple-choice accuracy of VTM and CL. Each epoch's checkpoint is kept (OUT.epochNN.pt); OUT is the epoch after
+the warm-up with the best validation accuracy overall.
 
     python tools/shapesqa/train.py --data DATA --encoders DATA/runs/encoders.pt --out DATA/runs/shapesqa.pt \
-        [--epochs 9 --select-warmup 3]
+        [--epochs 9 --select-warmup 3 --seed 0]
 """
 
 import argparse
