@@ -326,7 +326,7 @@ def test_commands_and_entry_point(videos, oracle, tmp_path):
         assert row["answers"] == oracle[row["path"]][3].answers[:2]
     out = tmp_path / "green.parquet"
     r = subprocess.run([exe, "ask", "--model", MODEL, "--corpus", root, "--question", QUESTION, "--match", "green",
-                        "--top-k", "3", "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=300)
+                        "--by", "qa", "--top-k", "3", "--out", str(out), "--quiet"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     top = pa.parquet.read_table(out).to_pylist()
     p_green = {p: float(o[3].probabilities[o[3].answers.index("green")]) for p, o in oracle.items()
@@ -341,9 +341,8 @@ def test_commands_and_entry_point(videos, oracle, tmp_path):
 @pytest.mark.parametrize("args, status, message", [
     (["ask", "--corpus", "{tmp}", "--question", "q"], 3, "is not a corpus"),
     (["ask", "--corpus", "{corpus}"], 2, "give --question"),
-    (["ask", "--corpus", "{corpus}", "--match", "green"], 1, "no VTM or CL head"),
-    (["ask", "--corpus", "{corpus}", "--question", "q", "--match", "chartreuse"], 1, "not one of the model's"),
-    (["ask", "--corpus", "{corpus}", "--match", "x", "--by", "vtm"], 1, "no VTM head"),
+    (["ask", "--corpus", "{corpus}", "--question", "q", "--match", "chartreuse", "--by", "qa"], 1,
+     "not one of the model's"),
     (["index", "--out", "{corpus}", "{video}", "{video}"], 1, "listed twice"),
     (["index", "--out", "{corpus}", "{video}"], 1, "holds a corpus of other videos"),
     (["index", "--out", "{corpus}", "--precision", "int8", "{video}"], 1, "precision"),
@@ -362,6 +361,44 @@ def test_bad_input_is_a_clear_error(videos, tmp_path, args, status, message):
     r = subprocess.run(_cli(args[0], "--model", MODEL, *[a.format(**fill) for a in args[1:]]),
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == status, r.stderr
+    assert message in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.fixture(scope="module")
+def qa_only_model(tmp_path_factory):
+    """tiny_a without its VTM and CL heads: its ONNX pair's initializers (SPEC 10 names) less heads.vtm.* and
+    heads.cl_text_proj.*, as safetensors with tiny_a's config and answers, through convert-weights."""
+    import onnx
+    from onnx import numpy_helper
+    from safetensors import safe_open
+    from safetensors.numpy import save_file
+    from conftest import FIXTURES, _binary
+    tool = _binary("convert-weights")
+    if tool is None:
+        pytest.skip("convert-weights is not built")
+    src = os.path.join(FIXTURES, "tiny_a")
+    tensors = {i.name: numpy_helper.to_array(i) for name in ("frame_encoder.onnx", "answerer.onnx")
+               for i in onnx.load(os.path.join(src, name)).graph.initializer
+               if not i.name.startswith(("heads.vtm.", "heads.cl_text_proj."))}
+    with safe_open(os.path.join(src, "videodistill.safetensors"), "np") as f:
+        metadata = f.metadata()   # videodistill.config and videodistill.answers
+    out = tmp_path_factory.mktemp("qa_only")
+    save_file(tensors, str(out / "qa.safetensors"), metadata=metadata)
+    subprocess.run([tool, str(out / "qa.safetensors"), "-o", str(out / "qa.gguf")], check=True, capture_output=True)
+    return str(out / "qa.gguf")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--match", "yes"], "no VTM or CL head"),
+    (["--match", "x", "--by", "vtm"], "no VTM head"),
+])
+def test_absent_heads_are_a_clear_error(videos, qa_only_model, tmp_path, args, message):
+    from videodistill import corpus
+    root = str(tmp_path / "c")
+    corpus.index(qa_only_model, root, videos[:2], progress=False)
+    r = subprocess.run(_cli("ask", "--model", qa_only_model, "--corpus", root, *args),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
     assert message in r.stderr and "Traceback" not in r.stderr
 
 
