@@ -4,9 +4,11 @@
 #   tools/shapesqa/run_table4.sh DATA
 # 1. stage 2 again with seeds 1 and 2 (same encoders, same recipe), each exported and evaluated by the runtime
 #    (logs/eval_test_seedN.md); 2. the ablations (uniform, soft, no-vr, cross-attn: QA head only, the same epochs),
-#    trained and then evaluated with the shipped model by the reference on the test split (logs/table4.md);
+#    and the shipped recipe with the straight-through estimator (st), trained and then evaluated with the shipped
+#    model by the reference on the test split (logs/table4.md);
 # 3. the shipped model on a test split generated with a seed no run has seen (logs/eval_test_unseen.md).
-# Two jobs at a time (JOBS=...), one torch thread each. About 70 min on a 2-core machine.
+# Two jobs at a time (JOBS=...), one torch thread each: about 75 min on a 2-core machine (the sum of the
+# logged runs' times; not run as one command).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${1:?usage: run_table4.sh DATA}
@@ -24,7 +26,8 @@ job() {   # NAME TRAIN-ARGS...
 }
 export -f job; export DATA EPOCHS LOGS
 printf '%s\n' "seed1 --seed 1" "seed2 --seed 2" "uniform --variant uniform --heads qa" \
-    "soft --variant soft --heads qa" "no-vr --variant no-vr --heads qa" "cross-attn --variant cross-attn --heads qa" |
+    "soft --variant soft --heads qa" "no-vr --variant no-vr --heads qa" "cross-attn --variant cross-attn --heads qa" \
+    "st --estimator st" |
     xargs -P "$JOBS" -L 1 bash -c 'job "$@"' _
 for s in 1 2; do
     python3 tools/shapesqa/export_model.py --checkpoint "$DATA/runs/seed$s.pt" --onnx "$DATA/onnx_seed$s" \
@@ -34,7 +37,7 @@ for s in 1 2; do
 done
 python3 tools/shapesqa/table4.py --data "$DATA" --out "$LOGS/table4.md" \
     --runs "videodistill=$DATA/runs/shapesqa.pt" "uniform=$DATA/runs/uniform.pt" "soft=$DATA/runs/soft.pt" \
-    "no-vr=$DATA/runs/no-vr.pt" "cross-attn=$DATA/runs/cross-attn.pt"
+    "no-vr=$DATA/runs/no-vr.pt" "cross-attn=$DATA/runs/cross-attn.pt" "straight-through=$DATA/runs/st.pt"
 python3 tools/shapesqa/generate.py --out "$DATA/unseen" --seed "$UNSEEN_SEED" --only test
 python3 tools/shapesqa/evaluate.py --command .build-shapes/release/videodistill-cli --data "$DATA/unseen" \
     --model examples/models/shapesqa.gguf --split test --out "$LOGS/eval_test_unseen.md"
