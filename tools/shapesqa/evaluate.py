@@ -64,7 +64,7 @@ def run_reference(ckpt_path, data, report, records):
 
     import videodistill
     from shapesqa.frames_data import pixels
-    from shapesqa.qa_data import answer_with_selection
+    from shapesqa.variants import refine
     from vdref.model import VideoDistill
     from vdref.tokenizer import Tokenizer
 
@@ -89,7 +89,7 @@ def run_reference(ckpt_path, data, report, records):
             t = model.encode_text(ids)
             B = len(rows)
             logits = {"videodistill": model.answer(tokens.expand(B, -1, -1, -1), t)["qa_logits"],
-                      "uniform": answer_with_selection(model, tokens.expand(B, -1, -1, -1), t, uniform.expand(B, -1)),
+                      "uniform": model.heads.qa(refine(model, tokens.expand(B, -1, -1, -1), t, uniform.expand(B, -1))),
                       "blind": model.answer(blind_tokens.expand(B, -1, -1, -1), t)["qa_logits"]}
             for variant, lg in logits.items():
                 for j, i in enumerate(rows):

@@ -96,13 +96,12 @@ def event_selection(event_mask, K):
 
 
 def policy_loss(logp_sel, loss):
-    """REINFORCE with the leave-one-out baseline: each draw's loss against the mean of the same question's other
-    draws, so the selection learns from the answer loss its draws really gave (only the QA / VTM / CL objectives).
-    With the straight-through estimate (a first-order guess of what another frame would give) the shipped
-    recipe's selection moved onto the brief events for every kind of question."""
-    S = loss.shape[0]
+    """REINFORCE with the leave-one-out baseline: each draw's loss [S, B] against the mean of the same question's
+    other draws weights the draw's log-probability [S, B], so the selection learns from the loss its draws really
+    gave (only the QA / VTM / CL objectives). Zero for the variants that draw nothing (logp_sel None)."""
     if logp_sel is None:
         return loss.new_zeros(())
+    S = loss.shape[0]
     baseline = (loss.sum(0, keepdim=True) - loss) / (S - 1)
     return ((loss - baseline).detach() * logp_sel).mean()
 
@@ -131,7 +130,8 @@ def choice_accuracy(model, qa, tokens, ids, batch=256):
     """Multiple choice over each question's candidate group (SPEC 7): accuracy of the VTM match score and of the
     CL similarity, with the model's own (argmax) selection."""
     model.eval()
-    pairs = [(q, ANSWERS.index(c)) for q in range(len(qa)) for c in group_of(ANSWERS[int(qa.answer[q])])]
+    groups = [[ANSWERS.index(c) for c in group_of(ANSWERS[int(a)])] for a in qa.answer]
+    pairs = [(q, c) for q, group in enumerate(groups) for c in group]
     vtm, cl = [], []
     for i in range(0, len(pairs), batch):
         q = np.array([p[0] for p in pairs[i:i + batch]])
@@ -144,11 +144,9 @@ def choice_accuracy(model, qa, tokens, ids, batch=256):
     acc = {}
     for name, score in (("vtm", torch.cat(vtm)), ("cl", torch.cat(cl))):
         ok, j = [], 0
-        for q in range(len(qa)):
-            n = len(group_of(ANSWERS[int(qa.answer[q])]))
-            group = [p[1] for p in pairs[j:j + n]]
-            ok.append(group[int(score[j:j + n].argmax())] == int(qa.answer[q]))
-            j += n
+        for q, group in enumerate(groups):   # argmax: the first candidate on ties
+            ok.append(group[int(score[j:j + len(group)].argmax())] == int(qa.answer[q]))
+            j += len(group)
         acc[name] = float(np.mean(ok))
     return acc
 
@@ -267,13 +265,12 @@ def main():
     def branch_losses(tok_b, t, per_draw):
         """(loss for the answerer, loss for the selection) of one text per question: per_draw(v_star [S*B, D])
         gives the per-draw loss [S*B]."""
-        if args.estimator == "st":
-            out = model.answer(tok_b, t)
-            loss = per_draw(out["v_star"])
-            return loss.mean(), loss.new_zeros(()), loss
+        if args.estimator == "st":   # the gradient reaches the selection through the Gumbel-softmax itself
+            loss = per_draw(model.answer(tok_b, t)["v_star"])
+            return loss.mean(), loss.new_zeros(())
         logp, v_star = draws(model, tok_b, t, args.samples, args.variant)
         loss = per_draw(v_star.flatten(0, 1)).view(len(v_star), -1)
-        return loss[0].mean(), policy_loss(logp, loss), loss
+        return loss[0].mean(), policy_loss(logp, loss)   # only the first draw has the answerer's gradient
 
     log(f"epoch 0 val {val_line()[1]}")
     best = (-1.0, 0)
@@ -296,7 +293,7 @@ def main():
                 qa_logits.append(logits.detach())
                 return F.cross_entropy(logits, answer.repeat(len(v_star) // len(rows)), reduction="none")
 
-            loss, select_loss, _ = branch_losses(tok_b, t, qa_loss)
+            loss, select_loss = branch_losses(tok_b, t, qa_loss)
             if match:
                 half = rows[: len(rows) // 2]  # VTM / CL on half the batch: a third of the step's cost
                 m_ids, label = match_batch(tr, half, ids["train"], rng)
@@ -311,7 +308,7 @@ def main():
                             + F.binary_cross_entropy_with_logits(cl_scale.exp() * cos + cl_bias, lab.float(),
                                                                  reduction="none"))
 
-                m_loss, m_select, _ = branch_losses(tok_b[: len(half)], tm, match_loss)
+                m_loss, m_select = branch_losses(tok_b[: len(half)], tm, match_loss)
                 loss = loss + args.match_weight * m_loss
                 select_loss = select_loss + args.match_weight * m_select
             if step >= frozen:  # the sampler learns only after the warm-up

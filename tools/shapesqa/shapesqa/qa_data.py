@@ -28,17 +28,6 @@ class QASplit:
         return len(self.records)
 
 
-def answer_with_selection(model, tokens, t_cls, selected):
-    """QA logits [B, A] of the reference model with the K selected frames given (gather by index, slot order
-    kept) instead of its own selection: the uniform and fixed-selection baselines."""
-    v_patch = tokens[:, :, 1:]
-    B, _, P, Dv = v_patch.shape
-    index = selected[:, :, None, None].expand(B, selected.shape[1], P, Dv)
-    chosen = torch.gather(v_patch, 1, index)
-    v_star, _ = model.vr(model.input_proj(chosen), t_cls)
-    return model.heads.qa(v_star)
-
-
 def hit_rates(selected, event_mask):
     """selected [Q, K], event_mask [Q, N] -> (any: a selected frame inside the window, per question [Q];
     fraction of the K selected frames inside, per question [Q])."""
