@@ -101,3 +101,25 @@ def test_read_video_frames_is_spec_1_and_the_encoder_input(question):
         videodistill.read_video_frames(os.path.join(REPO, "no-such-video.mp4"), N)
     with pytest.raises(videodistill.VideoDistillError):
         videodistill.read_video_frames(VIDEO, 0)
+
+
+def test_the_default_model_has_every_head(cli, question):
+    """The shipped model carries QA, VTM and CL (SPEC 7): `choose` scores each candidate with the VTM match score
+    of `question + " " + candidate`, the same numbers the package's Model.match gives for those texts, and the
+    winner is the first highest; CL's similarity of those texts is a cosine."""
+    import videodistill
+
+    candidates = ["red", "green", "blue", "yellow", "purple", "cyan"]
+    out = subprocess.run([cli, "choose", "--model", MODEL, "--video", VIDEO, "--question", question,
+                          "--candidates", *candidates, "--json", "--threads", "1"],
+                         capture_output=True, text=True, check=True)
+    report = json.loads(out.stdout)
+    by_command = [c["score"] for c in report["candidates"]]
+    model = videodistill.Model(MODEL, threads=1)
+    assert set(model.heads) == {"qa", "vtm", "cl"}
+    video = model.encode_video(VIDEO)
+    by_package = [model.match(video, f"{question} {c}") for c in candidates]
+    assert [np.float32(s) for s in by_command] == [np.float32(s) for s in by_package]
+    assert report["answer"] == candidates[int(np.argmax(by_package))]
+    sims = [model.similarity(video, f"{question} {c}") for c in candidates]
+    assert all(-1.0 <= s <= 1.0 for s in sims) and len(set(sims)) > 1
